@@ -1,0 +1,53 @@
+# Rapport — the two commands a new user needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip
+RAPPORT := $(BIN)/rapport
+DEMO_CONTACTS ?= 2000
+DEMO_SEED ?= 1
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+.PHONY: demo test install install-dev frontend lint bench serve worker clean test-postgres
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Python dependencies, pinned by constraints.txt; re-run when pyproject or constraints change.
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed frontend
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend: node_modules/.installed
+
+demo: install
+	$(RAPPORT) migrate --noinput
+	$(RAPPORT) createcachetable
+	$(RAPPORT) collectstatic --noinput -v 0
+	$(RAPPORT) demo --contacts $(DEMO_CONTACTS) --seed $(DEMO_SEED) --if-empty
+	$(RAPPORT) serve --with-worker
+
+# Everything the tests need: Python packages, front-end packages, redis-server, chromium.
+test: install
+	@command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null)
+	$(BIN)/pytest -n 2 -q
+
+test-postgres: install
+	bash .ci/test-postgres
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check rapport config
+	$(BIN)/mypy rapport config
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules var

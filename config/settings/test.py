@@ -1,0 +1,8 @@
+"""Settings for the test suite: the same as base, with fast password hashing."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import TASKS
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS["default"] = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"token": "100000/min", "ip": "100000/min"}  # noqa: F405

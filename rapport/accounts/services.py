@@ -1,0 +1,29 @@
+"""Domain rules applied on every write of an account, whatever the channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from rapport.accounts.models import Account
+from rapport.framework.actor import Actor
+from rapport.framework.text import phone_e164, website_domain
+
+
+def account_prepare(*, actor: Actor, record: Account, changed: set[str], **_kw: Any) -> None:
+    """Normalise website and phone; refuse a parent that would make a cycle."""
+    record.name = record.name.strip()
+    record.domain = website_domain(record.website)
+    record.phone_e164 = phone_e164(record.phone)
+    if record.parent_id is not None and "parent" in changed:
+        seen = {record.pk}
+        parent_id: int | None = record.parent_id
+        while parent_id is not None:
+            if parent_id in seen:
+                raise ValidationError({"parent": ValidationError(
+                    _("An account cannot be its own ancestor."), code="parent_cycle")})
+            seen.add(parent_id)
+            parent_id = Account.objects.filter(pk=parent_id).values_list(
+                "parent_id", flat=True).first()

@@ -1,0 +1,71 @@
+"""Domain rules applied on every write of a contact, whatever the channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from rapport.contacts.models import AccountMembership, Contact, ContactEmail, ContactPhone
+from rapport.framework.actor import Actor
+from rapport.framework.text import person_display_name, phone_e164
+
+
+def _one_primary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    primaries = [r for r in rows if r.get("is_primary")]
+    if len(primaries) > 1:
+        raise ValidationError(_("Only one entry can be primary."), code="several_primary")
+    if rows and not primaries:
+        rows[0] = {**rows[0], "is_primary": True}
+    return rows
+
+
+def contact_emails_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Trim, lower-case the domain, refuse repeats; exactly one primary."""
+    cleaned: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for row in rows:
+        local, _at, domain = str(row.get("email", "")).strip().rpartition("@")
+        email = f"{local}@{domain.lower()}"
+        if email.lower() in seen:
+            raise ValidationError(_("The address %(email)s is listed twice.") % {"email": email},
+                                  code="duplicate")
+        seen.add(email.lower())
+        cleaned.append({**row, "email": email})
+    return _one_primary(cleaned)
+
+
+def contact_phones_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep the number as typed and add its E.164 form; exactly one primary."""
+    return _one_primary([{**r, "number": str(r.get("number", "")).strip(),
+                          "e164": phone_e164(str(r.get("number", "")))} for r in rows])
+
+
+def contact_memberships_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    accounts = [getattr(r.get("account"), "pk", r.get("account")) for r in rows]
+    if len(accounts) != len(set(accounts)):
+        raise ValidationError(_("An account is listed twice."), code="duplicate")
+    return _one_primary(rows)
+
+
+def contact_prepare(*, actor: Actor, record: Contact, changed: set[str], **_kw: Any) -> None:
+    record.given_name = record.given_name.strip()
+    record.family_name = record.family_name.strip()
+    record.display_name = person_display_name(record.given_name, record.family_name)
+
+
+def contact_after_save(*, actor: Actor, record: Contact, **_kw: Any) -> None:
+    """Copy the primary email, phone and account onto the contact for lists and search."""
+    email = (ContactEmail.objects.filter(contact=record, is_primary=True)
+             .values_list("email", flat=True).first() or "")
+    phone = (ContactPhone.objects.filter(contact=record, is_primary=True)
+             .values_list("e164", flat=True).first() or "")
+    account_id = (AccountMembership.objects.filter(contact=record, is_primary=True)
+                  .values_list("account_id", flat=True).first())
+    if (email, phone, account_id) != (record.primary_email, record.primary_phone,
+                                      record.primary_account_id):
+        record.primary_email, record.primary_phone = email, phone
+        record.primary_account_id = account_id
+        Contact.objects.filter(pk=record.pk).update(
+            primary_email=email, primary_phone=phone, primary_account_id=account_id)

@@ -1,0 +1,17 @@
+"""The API router: one route set per declared record type, plus identity endpoints."""
+
+from rest_framework.routers import DefaultRouter
+
+from rapport.framework.api.viewsets import viewset_for
+from rapport.framework.registry import record_types
+from rapport.identity.api import ApiTokenViewSet, ChangeLogViewSet, MeViewSet
+
+
+def api_router() -> DefaultRouter:
+    router = DefaultRouter()
+    for record_type in record_types():
+        router.register(record_type.key, viewset_for(record_type), basename=record_type.key)
+    router.register("tokens", ApiTokenViewSet, basename="tokens")
+    router.register("changelog", ChangeLogViewSet, basename="changelog")
+    router.register("me", MeViewSet, basename="me")
+    return router

@@ -1,0 +1,152 @@
+"""REST viewsets generated from the record-type declarations."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from rapport.core.selectors import record_changes
+from rapport.framework.timeline import record_timeline
+from rapport.framework.api.parsers import LimitedJSONParser
+from rapport.framework.api.problems import django_validation_detail
+from rapport.framework.api.serializers import actor_from_request
+from rapport.framework.registry import RecordType
+from rapport.framework.services import record_delete
+
+
+class ChangeLogEntrySerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    time = serializers.DateTimeField()
+    action = serializers.CharField()
+    actor_kind = serializers.CharField()
+    user = serializers.IntegerField(source="user_id", allow_null=True)
+    token = serializers.IntegerField(source="token_id", allow_null=True)
+    channel = serializers.CharField()
+    request_id = serializers.CharField()
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+
+class TimelineItemSerializer(serializers.Serializer[Any]):
+    time = serializers.DateTimeField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    detail = serializers.JSONField()
+
+
+def _prefixed(detail: Any, index: int) -> Any:
+    if isinstance(detail, dict):
+        return {f"{index}.{k}" if k != "non_field_errors" else str(index): v
+                for k, v in detail.items()}
+    return {str(index): detail}
+
+
+class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+    """List, retrieve, create, update, delete, bulk, change history and timeline."""
+
+    record_type: ClassVar[RecordType]
+    parser_classes = [LimitedJSONParser]
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        rt = self.record_type
+        qs = rt.model.objects.restrict(self.request.user, "view")
+        if rt.select_related:
+            qs = qs.select_related(*rt.select_related)
+        if rt.prefetch_related:
+            qs = qs.prefetch_related(*rt.prefetch_related)
+        return qs
+
+    def perform_destroy(self, instance: models.Model) -> None:
+        record_delete(actor=actor_from_request(self.request), record_type=self.record_type,
+                      record=instance)
+
+    @extend_schema(request=None, responses=None)
+    @action(detail=False, methods=["post", "patch"], url_path="bulk")
+    def bulk(self, request: Request) -> Response:
+        """Create (POST) or update (PATCH, each item with its ``id``) up to 1,000 records in
+        one transaction: one bad row and nothing is written."""
+        items = request.data
+        limit = settings.RAPPORT_BULK_MAX
+        if not isinstance(items, list):
+            raise ValidationError({"": [_("Expected a list of records.")]}, code="not_a_list")
+        if not items or len(items) > limit:
+            raise ValidationError({"": [_("Send between 1 and %(n)d records.") % {"n": limit}]},
+                                  code="bulk_size")
+        partial = request.method == "PATCH"
+        instances: dict[Any, models.Model] = {}
+        if partial:
+            ids = [item.get("id") if isinstance(item, dict) else None for item in items]
+            instances = {obj.pk: obj for obj in self.get_queryset().filter(
+                pk__in=[i for i in ids if i is not None])}
+        serializers_: list[serializers.BaseSerializer[Any]] = []
+        errors: dict[str, Any] = {}
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                errors[str(index)] = [_("Expected an object.")]
+                continue
+            instance = None
+            if partial:
+                instance = instances.get(item.get("id"))
+                if instance is None:
+                    errors[f"{index}.id"] = [_("No such record, or you may not see it.")]
+                    continue
+            ser = self.get_serializer(instance, data=item, partial=partial)
+            if not ser.is_valid():
+                errors.update(_prefixed(ser.errors, index))
+            serializers_.append(ser)
+        if errors:
+            raise ValidationError(errors)
+        saved = []
+        with transaction.atomic():
+            for index, ser in enumerate(serializers_):
+                try:
+                    saved.append(ser.save())
+                except DjangoValidationError as exc:
+                    raise ValidationError(
+                        _prefixed(django_validation_detail(exc), index)) from None
+        out = self.get_serializer(saved, many=True)
+        return Response(out.data, status=status.HTTP_200_OK if partial else
+                        status.HTTP_201_CREATED)
+
+    @extend_schema(responses=ChangeLogEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def changes(self, request: Request, pk: Any = None) -> Response:
+        """The change log of this record, newest first."""
+        record = self.get_object()
+        entries = record_changes(record)
+        page = self.paginate_queryset(entries)
+        data = ChangeLogEntrySerializer(page if page is not None else entries, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    @extend_schema(responses=TimelineItemSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk: Any = None) -> Response:
+        """Activities and field changes of this record on one timeline, newest first."""
+        record = self.get_object()
+        items = record_timeline(user=request.user, record=record)
+        return Response(TimelineItemSerializer(items, many=True).data)
+
+
+def viewset_for(record_type: RecordType) -> type[RecordViewSet]:
+    """The REST viewset of one record type, built from its declaration."""
+    pk = record_type.model._meta.pk
+    attrs: dict[str, Any] = {
+        "record_type": record_type,
+        "serializer_class": record_type.serializer,
+        "queryset": record_type.model._default_manager.none(),
+        "filterset_class": record_type.filterset,
+        "__doc__": f"{record_type.label_plural.capitalize()}.",
+    }
+    if isinstance(pk, (models.AutoField, models.BigAutoField)):
+        attrs["lookup_value_regex"] = r"\d+"
+    return type(f"{record_type.model.__name__}ViewSet", (RecordViewSet,), attrs)

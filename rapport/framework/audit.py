@@ -1,0 +1,87 @@
+"""Snapshots of records and the change-log rows written by the framework services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from rapport.core.models import ChangeLogEntry
+from rapport.framework.actor import Actor
+from rapport.framework.choices import ChangeAction
+from rapport.framework.registry import RecordType
+
+_SKIP = {"updated_at", "updated_by"}
+
+
+def json_value(value: Any) -> Any:
+    """A JSON-compatible form of a field value (decimals and dates as strings)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    return value
+
+
+def record_snapshot(record: models.Model, record_type: RecordType | None = None) -> dict[str, Any]:
+    """Field values of ``record`` as they are in the database now (foreign keys as ids)."""
+    data: dict[str, Any] = {}
+    for f in record._meta.concrete_fields:
+        if f.name in _SKIP:
+            continue
+        raw = getattr(record, f.attname)
+        data[f.name] = json_value(raw if f.is_relation else f.get_prep_value(raw))
+    if record.pk is not None and hasattr(record, "tags"):
+        data["tags"] = sorted(t.name for t in record.tags.all())
+    if record_type is not None and record.pk is not None:
+        for child in record_type.children:
+            rows = child.model._default_manager.filter(**{child.fk: record.pk}).order_by("pk")
+            data[child.name] = [
+                {name: _field_json(row, name) for name in child.fields}
+                for row in rows
+            ]
+    return data
+
+
+def _field_json(row: models.Model, name: str) -> Any:
+    f = row._meta.get_field(name)
+    raw = getattr(row, f.attname)  # type: ignore[union-attr]
+    return json_value(raw if f.is_relation else f.get_prep_value(raw))  # type: ignore[union-attr]
+
+
+def changelog_write(
+    *, actor: Actor, action: ChangeAction, record: models.Model, object_id: int,
+    before: dict[str, Any] | None, after: dict[str, Any] | None,
+) -> ChangeLogEntry | None:
+    """Append one change-log row; an update that changed nothing writes none."""
+    if action == ChangeAction.UPDATE and before == after:
+        return None
+    if before is not None and after is not None:
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        before = {k: v for k, v in before.items() if k in changed}
+        after = {k: v for k, v in after.items() if k in changed}
+    return ChangeLogEntry.objects.create(
+        time=timezone.now(),
+        actor_kind=actor.kind,
+        user=actor.user if actor.user is not None and actor.user.pk else None,
+        token_id=actor.token_id,
+        channel=actor.channel,
+        request_id=actor.request_id[:64],
+        action=action,
+        content_type=ContentType.objects.get_for_model(type(record)),
+        object_id=object_id,
+        object_repr=str(record)[:200],
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,45 @@
+"""Outbound events: queued inside the write transaction, dispatched after commit.
+
+Webhooks, notifications and automation rules subscribe with ``subscribe``; a rolled-back
+transaction dispatches nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    name: str  # "<record type>.created" / ".updated" / ".deleted"
+    record_type: str
+    record_id: int
+    actor_user_id: int | None
+
+
+Handler = Callable[[RecordEvent], None]
+_handlers: list[Handler] = []
+
+
+def subscribe(handler: Handler) -> Handler:
+    if handler not in _handlers:
+        _handlers.append(handler)
+    return handler
+
+
+def unsubscribe(handler: Handler) -> None:
+    if handler in _handlers:
+        _handlers.remove(handler)
+
+
+def event_queue(event: RecordEvent) -> None:
+    """Dispatch ``event`` to every subscriber once the current transaction commits."""
+
+    def dispatch() -> None:
+        for handler in list(_handlers):
+            handler(event)
+
+    transaction.on_commit(dispatch)

@@ -1,0 +1,56 @@
+"""Request ids, and problem documents for API errors raised outside DRF views."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
+        return response
+
+
+def _problem(status: int, code: str, title: str) -> HttpResponse:
+    body = {"type": f"https://rapport.dev/problems/{code}", "title": title, "status": status,
+            "code": code}
+    return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
+
+
+class ApiProblemMiddleware:
+    """Under /api/, turn Django's HTML error pages (unknown URL, crash) into problem JSON."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (request.path.startswith("/api/") and response.status_code >= 400
+                and not response.get("Content-Type", "").startswith(
+                    ("application/problem+json", "application/json"))):
+            titles = {400: "Bad request", 403: "Forbidden", 404: "Not found",
+                      413: "Request body too large", 500: "Server error"}
+            return _problem(response.status_code, f"http_{response.status_code}",
+                            titles.get(response.status_code, "Error"))
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if request.path.startswith("/api/"):
+            logger.exception("unhandled API error", exc_info=exception)
+            return _problem(500, "server_error", "Server error")
+        return None

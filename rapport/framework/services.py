@@ -1,0 +1,241 @@
+"""Generic write path for every record type: create, update, delete.
+
+Each service validates, saves, re-checks permission against the new state, writes the change
+log and queues events, all in one transaction, whatever the channel (UI, API, import, job).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rapport.core.custom_fields import custom_fields_clean
+from rapport.framework.actor import Actor
+from rapport.framework.audit import changelog_write, record_snapshot
+from rapport.framework.base_models import RecordModel
+from rapport.framework.choices import ChangeAction
+from rapport.framework.events import RecordEvent, event_queue
+from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
+from rapport.framework.registry import RecordType
+
+_PROTECTED = {"id", "created_at", "created_by", "updated_at", "updated_by"}
+
+
+def _require_write(actor: Actor) -> None:
+    if actor.read_only:
+        raise RecordPermissionDenied(_("This API token is read-only."), code="read_only_token")
+    if actor.user is None or not actor.user.is_active:
+        raise RecordPermissionDenied()
+
+
+def _is_restricted(model: type[models.Model]) -> bool:
+    return hasattr(model.objects, "restrict")
+
+
+def references_check(*, actor: Actor, record: models.Model, names: set[str]) -> None:
+    """Every foreign key set in ``names`` must point at a record the actor may see."""
+    errors: dict[str, ValidationError] = {}
+    for f in record._meta.concrete_fields:
+        if not f.is_relation or f.name not in names or f.name == "owner":
+            continue
+        target_id = getattr(record, f.attname)
+        related = f.related_model
+        if target_id is None or not isinstance(related, type) or not _is_restricted(related):
+            continue
+        if not related.objects.restrict(actor.user, "view").filter(pk=target_id).exists():
+            errors[f.name] = ValidationError(
+                _("No such record, or you may not see it."), code="does_not_exist")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _children_write(
+    actor: Actor, record_type: RecordType, record: models.Model,
+    children: dict[str, list[dict[str, Any]]],
+) -> None:
+    errors: dict[str, Any] = {}
+    for spec in record_type.children:
+        if spec.name not in children:
+            continue
+        rows = children[spec.name]
+        try:
+            rows = spec.clean(rows) if spec.clean else rows
+            objs = [spec.model(**{spec.fk: record, **row}) for row in rows]
+            for i, obj in enumerate(objs):
+                try:
+                    obj.full_clean(exclude=[spec.fk], validate_unique=False)
+                    references_check(actor=actor, record=obj, names=set(spec.fields))
+                except ValidationError as exc:
+                    errors.update({f"{spec.name}.{i}.{k}": v
+                                   for k, v in exc.message_dict.items()})
+        except ValidationError as exc:
+            errors[spec.name] = exc.messages
+            continue
+        if errors:
+            continue
+        spec.model._default_manager.filter(**{spec.fk: record}).delete()
+        spec.model._default_manager.bulk_create(objs)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _relations_write(actor: Actor, record: models.Model, relations: dict[str, list[Any]]) -> None:
+    errors: dict[str, ValidationError] = {}
+    for name, values in relations.items():
+        field = record._meta.get_field(name)
+        related = field.related_model
+        ids = [v.pk if isinstance(v, models.Model) else v for v in values]
+        if isinstance(related, type) and _is_restricted(related) and ids:
+            visible = set(related.objects.restrict(actor.user, "view").filter(pk__in=ids)
+                          .values_list("pk", flat=True))
+            if set(ids) - visible:
+                errors[name] = ValidationError(
+                    _("No such record, or you may not see it."), code="does_not_exist")
+                continue
+        getattr(record, name).set(ids)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate(record: models.Model, *, exclude: list[str]) -> None:
+    record.full_clean(exclude=exclude, validate_constraints=True)
+
+
+@transaction.atomic
+def record_create(
+    *, actor: Actor, record_type: RecordType, data: dict[str, Any],
+    relations: dict[str, list[Any]] | None = None, children: dict[str, list[dict[str, Any]]] | None = None,
+) -> models.Model:
+    """Create one record of ``record_type`` from validated field values."""
+    _require_write(actor)
+    model = record_type.model
+    record = model()
+    names = {k for k in data if k not in _PROTECTED and k != "custom_fields"}
+    for name in names:
+        setattr(record, name, data[name])
+    is_record = isinstance(record, RecordModel)
+    if is_record:
+        if getattr(record, "owner_id", None) is None and actor.user is not None:
+            record.owner = actor.user
+        now = timezone.now()
+        record.created_at = record.updated_at = now
+        record.created_by = record.updated_by = actor.user
+        record.custom_fields = custom_fields_clean(
+            record_type=record_type.key, values=data.get("custom_fields"), existing=None,
+            user=actor.user, creating=True,
+        )
+        names.add("team")
+    references_check(actor=actor, record=record, names=names)
+    if record_type.prepare:
+        record_type.prepare(actor=actor, record=record, changed=names)
+    _validate(record, exclude=["tags"])
+    record.save(force_insert=True)
+    if relations:
+        _relations_write(actor, record, relations)
+    if children:
+        _children_write(actor, record_type, record, children)
+    if record_type.after_save:
+        record_type.after_save(actor=actor, record=record, created=True, before=None)
+    if not model.objects.restrict(actor.user, "add").filter(pk=record.pk).exists():
+        raise RecordPermissionDenied(
+            _("You may not create a record with these values (check the owner)."),
+            code="create_denied")
+    changelog_write(actor=actor, action=ChangeAction.CREATE, record=record, object_id=record.pk,
+                    before=None, after=record_snapshot(record, record_type))
+    event_queue(RecordEvent(f"{record_type.key}.created", record_type.key, record.pk,
+                            actor.user.pk if actor.user else None))
+    return record
+
+
+@transaction.atomic
+def record_update(
+    *, actor: Actor, record_type: RecordType, record: models.Model, data: dict[str, Any],
+    relations: dict[str, list[Any]] | None = None, children: dict[str, list[dict[str, Any]]] | None = None,
+) -> models.Model:
+    """Change fields of ``record`` (fetched by the caller through ``restrict(user, 'view')``)."""
+    _require_write(actor)
+    model = record_type.model
+    allowed = model.objects.restrict(actor.user, "change").filter(pk=record.pk)
+    locked = allowed.select_for_update().first()
+    if locked is None:
+        if not model.objects.restrict(actor.user, "view").filter(pk=record.pk).exists():
+            raise RecordNotFound()
+        raise RecordPermissionDenied()
+    record = locked
+    before = record_snapshot(record, record_type)
+    names = {k for k in data if k not in _PROTECTED and k != "custom_fields"}
+    changed = {n for n in names if _field_value(record, n) != _incoming(record, n, data[n])}
+    for name in names:
+        setattr(record, name, data[name])
+    is_record = isinstance(record, RecordModel)
+    if is_record:
+        record.updated_at = timezone.now()
+        record.updated_by = actor.user
+        if "custom_fields" in data:
+            record.custom_fields = custom_fields_clean(
+                record_type=record_type.key, values=data["custom_fields"],
+                existing=record.custom_fields, user=actor.user, creating=False,
+            )
+    references_check(actor=actor, record=record, names=changed)
+    if record_type.prepare:
+        record_type.prepare(actor=actor, record=record, changed=changed)
+    _validate(record, exclude=["tags"])
+    record.save()
+    if relations:
+        _relations_write(actor, record, relations)
+    if children:
+        _children_write(actor, record_type, record, children)
+    if record_type.after_save:
+        record_type.after_save(actor=actor, record=record, created=False, before=before)
+    # Re-check against the new state; handing a record to another owner is allowed to anyone
+    # who could change it before.
+    if "owner" not in changed and not model.objects.restrict(actor.user, "change").filter(
+            pk=record.pk).exists():
+        raise RecordPermissionDenied(
+            _("After this change you would no longer have access to the record."),
+            code="update_denied")
+    after = record_snapshot(record, record_type)
+    if changelog_write(actor=actor, action=ChangeAction.UPDATE, record=record,
+                       object_id=record.pk, before=before, after=after):
+        event_queue(RecordEvent(f"{record_type.key}.updated", record_type.key, record.pk,
+                                actor.user.pk if actor.user else None))
+    return record
+
+
+def _field_value(record: models.Model, name: str) -> Any:
+    f = record._meta.get_field(name)
+    return getattr(record, f.attname) if f.concrete else None  # type: ignore[union-attr]
+
+
+def _incoming(record: models.Model, name: str, value: Any) -> Any:
+    f = record._meta.get_field(name)
+    if f.is_relation and isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+@transaction.atomic
+def record_delete(*, actor: Actor, record_type: RecordType, record: models.Model) -> None:
+    """Delete ``record``; denied unless the actor may delete it."""
+    _require_write(actor)
+    model = record_type.model
+    if not model.objects.restrict(actor.user, "delete").filter(pk=record.pk).exists():
+        if not model.objects.restrict(actor.user, "view").filter(pk=record.pk).exists():
+            raise RecordNotFound()
+        raise RecordPermissionDenied()
+    before = record_snapshot(record, record_type)
+    pk = record.pk
+    try:
+        record.delete()
+    except models.ProtectedError as exc:
+        raise ValidationError(
+            _("Other records still refer to this one: %(count)d.")
+            % {"count": len(exc.protected_objects)}, code="protected") from None
+    changelog_write(actor=actor, action=ChangeAction.DELETE, record=record, object_id=pk,
+                    before=before, after=None)
+    event_queue(RecordEvent(f"{record_type.key}.deleted", record_type.key, pk,
+                            actor.user.pk if actor.user else None))

@@ -1,0 +1,17 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StageKind(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class ContactRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    INFLUENCER = "influencer", _("Influencer")
+    END_USER = "end_user", _("End user")
+    TECHNICAL_BUYER = "technical_buyer", _("Technical buyer")
+    ECONOMIC_BUYER = "economic_buyer", _("Economic buyer")
+    OTHER = "other", _("Other")

@@ -1,0 +1,123 @@
+"""Pipelines, stages, opportunities and their stage history."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rapport.accounts.choices import Source
+from rapport.framework.base_models import ConfigModel, RecordModel
+from rapport.opportunities.choices import ContactRole, StageKind
+
+_percent = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class Pipeline(ConfigModel):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_default = models.BooleanField(_("default"), default=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("pipeline")
+        verbose_name_plural = _("pipelines")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(ConfigModel):
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="stages",
+                                 verbose_name=_("pipeline"))
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    probability = models.PositiveSmallIntegerField(_("default probability (%)"), default=0,
+                                                   validators=_percent)
+    kind = models.CharField(_("kind"), max_length=10, choices=StageKind.choices,
+                            default=StageKind.OPEN)
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["pipeline", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["pipeline", "name"],
+                                               name="stage_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Opportunity(RecordModel):
+    name = models.CharField(_("name"), max_length=200)
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT,
+                                related_name="opportunities", verbose_name=_("account"))
+    primary_contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("primary contact"),
+    )
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("pipeline"))
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("stage"))
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, null=True,
+                                 blank=True, validators=[MinValueValidator(0)])
+    currency = models.ForeignKey("currencies.Currency", on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("currency"))
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    probability = models.PositiveSmallIntegerField(_("probability (%)"), null=True, blank=True,
+                                                   validators=_percent)
+    next_step = models.CharField(_("next step"), max_length=255, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    lost_reason = models.CharField(_("lost reason"), max_length=255, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        indexes = [
+            models.Index(fields=["owner", "expected_close_date"]),
+            models.Index(fields=["pipeline", "stage"]),
+            models.Index(fields=["team"]),
+            models.Index(fields=["name", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpportunityContact(models.Model):
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE,
+                                    related_name="contact_roles")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("contact"))
+    role = models.CharField(_("role"), max_length=20, choices=ContactRole.choices,
+                            default=ContactRole.OTHER)
+
+    class Meta:
+        verbose_name = _("opportunity contact")
+        verbose_name_plural = _("opportunity contacts")
+        constraints = [models.UniqueConstraint(fields=["opportunity", "contact"],
+                                               name="oppcontact_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} ({self.role})"
+
+
+class StageHistory(models.Model):
+    """One stay of an opportunity in one stage: the typed timeline of stage changes."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE,
+                                    related_name="stage_history")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(_("entered at"))
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    changed_by = models.ForeignKey("identity.User", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("stage history")
+        verbose_name_plural = _("stage history")
+        ordering = ["entered_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.stage_id}"
