@@ -22,3 +22,11 @@ def search_queryset(record_type: RecordType, queryset: QuerySet[Any], query: str
             cond |= Q(**{f"{field}__icontains": word})
         queryset = queryset.filter(cond)
     return queryset.distinct() if any("__" in f for f in record_type.search_fields) else queryset
+
+
+def search_index_record(record_type: RecordType, record: Any) -> None:
+    """Bring the search index up to date for ``record`` (inside the write transaction)."""
+
+
+def search_unindex_record(record_type: RecordType, record_id: Any) -> None:
+    """Remove ``record_id`` from the search index (inside the write transaction)."""

@@ -21,6 +21,7 @@ from rapport.framework.choices import ChangeAction
 from rapport.framework.events import RecordEvent, event_queue
 from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
 from rapport.framework.registry import RecordType
+from rapport.framework.search import search_index_record, search_unindex_record
 
 _PROTECTED = {"id", "created_at", "created_by", "updated_at", "updated_by"}
 
@@ -144,6 +145,7 @@ def record_create(
         raise RecordPermissionDenied(
             _("You may not create a record with these values (check the owner)."),
             code="create_denied")
+    search_index_record(record_type, record)
     changelog_write(actor=actor, action=ChangeAction.CREATE, record=record, object_id=record.pk,
                     before=None, after=record_snapshot(record, record_type))
     event_queue(RecordEvent(f"{record_type.key}.created", record_type.key, record.pk,
@@ -198,6 +200,7 @@ def record_update(
         raise RecordPermissionDenied(
             _("After this change you would no longer have access to the record."),
             code="update_denied")
+    search_index_record(record_type, record)
     after = record_snapshot(record, record_type)
     if changelog_write(actor=actor, action=ChangeAction.UPDATE, record=record,
                        object_id=record.pk, before=before, after=after):
@@ -235,6 +238,7 @@ def record_delete(*, actor: Actor, record_type: RecordType, record: models.Model
         raise ValidationError(
             _("Other records still refer to this one: %(count)d.")
             % {"count": len(exc.protected_objects)}, code="protected") from None
+    search_unindex_record(record_type, pk)
     changelog_write(actor=actor, action=ChangeAction.DELETE, record=record, object_id=pk,
                     before=before, after=None)
     event_queue(RecordEvent(f"{record_type.key}.deleted", record_type.key, pk,
