@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from rapport.framework.admin import register_record_admins
 from rapport.framework.api.router import api_router
 from rapport.framework.views import home
+
+register_record_admins()
 
 urlpatterns = [
     path("", home, name="home"),

@@ -132,7 +132,7 @@ USE_TZ = True
 # --- static files (front-end packages come from npm into node_modules) -----------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static" / "src"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static" / "src"]
 if (BASE_DIR / "node_modules").exists():
     STATICFILES_DIRS.append(("vendor", BASE_DIR / "node_modules"))
 STORAGES = {
@@ -151,7 +151,11 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rapport@localhost")
 
 # --- background tasks --------------------------------------------------------------------------
+# One Tasks API, two engines: the database queue (worker: `rapport worker`, no extra service) and,
+# at scale, RQ on Redis. `rapport worker` starts whichever worker matches TASK_BACKEND.
 TASK_BACKEND = env.str("TASK_BACKEND", default="redis" if REDIS_URL else "database")
+if TASK_BACKEND not in ("database", "redis"):
+    raise ValueError(f"TASK_BACKEND must be 'database' or 'redis', not {TASK_BACKEND!r}")
 TASKS = {
     "default": (
         {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
@@ -159,7 +163,19 @@ TASKS = {
         else {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     ),
 }
-RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+# django_rq is always installed so that migrations and checks do not depend on the backend; its
+# admin dashboard is only shown when Redis is actually in use.
+INSTALLED_APPS += ["django_rq"]
+RQ_SHOW_ADMIN_LINK = TASK_BACKEND == "redis"
+RQ_QUEUES = {
+    "default": {
+        "URL": REDIS_URL or "redis://127.0.0.1:6379/0",
+        # A job that runs longer than this is killed by the worker; long jobs split their work.
+        "DEFAULT_TIMEOUT": env.int("RQ_DEFAULT_TIMEOUT", default=30 * 60),
+    },
+}
+# Finished task results (database queue) and scheduler bookkeeping are pruned after this many days.
+RAPPORT_TASK_RESULT_RETENTION_DAYS = env.int("RAPPORT_TASK_RESULT_RETENTION_DAYS", default=14)
 
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.activities.models import Activity
 from rapport.framework.actor import Actor
+from rapport.framework.base_models import restricted
 from rapport.framework.registry import record_type_for
 
 
@@ -18,12 +20,12 @@ def activity_prepare(*, actor: Actor, record: Activity, changed: set[str], **_kw
             _("Give both the related record type and its id, or neither."), code="incomplete")})
     if record.related_type_id is not None and ({"related_type", "related_id"} & changed
                                                or record.pk is None):
-        model = record.related_type.model_class()
+        model = ContentType.objects.get_for_id(record.related_type_id).model_class()
         rt = record_type_for(model) if model is not None else None
-        if rt is None or rt.is_config:
+        if model is None or rt is None or rt.is_config:
             raise ValidationError({"related_type": ValidationError(
                 _("Activities cannot be linked to this kind of record."), code="invalid")})
-        if not model.objects.restrict(actor.user, "view").filter(pk=record.related_id).exists():
+        if not restricted(model, actor.user, "view").filter(pk=record.related_id).exists():
             raise ValidationError({"related_id": ValidationError(
                 _("No such record, or you may not see it."), code="does_not_exist")})
     if record.done and record.done_at is None:

@@ -11,7 +11,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -20,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from rapport.core.choices import CustomFieldType
 from rapport.core.models import CustomFieldDefinition
+from rapport.framework.base_models import restricted
 from rapport.framework.registry import get_record_type
+from rapport.framework.text import phone_e164
 
 T = CustomFieldType
 
@@ -29,7 +30,7 @@ def definitions_for(record_type: str) -> dict[str, CustomFieldDefinition]:
     return {d.name: d for d in CustomFieldDefinition.objects.filter(record_type=record_type)}
 
 
-def custom_field_value_clean(defn: CustomFieldDefinition, value: Any, user: Any) -> Any:  # noqa: C901
+def custom_field_value_clean(defn: CustomFieldDefinition, value: Any, user: Any) -> Any:
     kind = defn.field_type
     if kind in (T.TEXT, T.LONG_TEXT):
         if not isinstance(value, str):
@@ -94,13 +95,10 @@ def custom_field_value_clean(defn: CustomFieldDefinition, value: Any, user: Any)
         local, _at, domain = value.strip().rpartition("@")
         return f"{local}@{domain.lower()}"
     if kind == T.PHONE:
-        try:
-            number = phonenumbers.parse(str(value), settings.RAPPORT_DEFAULT_REGION)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_possible_number(number):
+        e164 = phone_e164(str(value), settings.RAPPORT_DEFAULT_REGION)
+        if not e164:
             raise ValidationError(_("Enter a valid phone number."), code="invalid_phone")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return e164
     if kind == T.REFERENCE:
         return _clean_reference(defn, value, user)
     raise ValidationError(_("Unknown field type."), code="invalid")
@@ -110,7 +108,7 @@ def _clean_reference(defn: CustomFieldDefinition, value: Any, user: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(_("Enter the id of a record."), code="invalid_type")
     model = get_record_type(defn.reference_type).model
-    qs = model.objects.restrict(user, "view") if user is not None else model.objects.all()
+    qs = restricted(model, user, "view") if user is not None else model._default_manager.all()
     if not qs.filter(pk=value).exists():
         raise ValidationError(_("No such record."), code="does_not_exist")
     return value

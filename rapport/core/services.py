@@ -32,10 +32,10 @@ def custom_field_prepare(*, actor: Actor, record: CustomFieldDefinition, changed
     if record.field_type == CustomFieldType.REFERENCE and not record.reference_type:
         errors["reference_type"] = ValidationError(_("Name the referenced record type."),
                                                    code="required")
-    if record.field_type in (CustomFieldType.CHOICE, CustomFieldType.MULTIPLE_CHOICE):
-        if (not isinstance(record.choices, list) or not record.choices
-                or not all(isinstance(c, str) and c for c in record.choices)):
-            errors["choices"] = ValidationError(_("Give a list of choices."), code="required")
+    if record.field_type in (CustomFieldType.CHOICE, CustomFieldType.MULTIPLE_CHOICE) and (
+            not isinstance(record.choices, list) or not record.choices
+            or not all(isinstance(c, str) and c for c in record.choices)):
+        errors["choices"] = ValidationError(_("Give a list of choices."), code="required")
     if record.pk is not None and "field_type" in changed:
         errors["field_type"] = ValidationError(
             _("The type of an existing field cannot change."), code="immutable")

@@ -8,7 +8,7 @@ writable by administrators only.
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from django.conf import settings
 from django.db import models
@@ -34,6 +34,15 @@ class ConfigQuerySet(models.QuerySet[Any]):
         if action == "view" or user.is_superuser:
             return self
         return self.none()
+
+
+def restricted(model: type[models.Model], user: Any, action: str = "view") -> models.QuerySet[Any]:
+    """``model.objects.restrict(user, action)`` for a model known only by its type."""
+    return cast(Any, model._default_manager).restrict(user, action)  # type: ignore[no-any-return]
+
+
+def is_restricted(model: type[models.Model]) -> bool:
+    return hasattr(model._default_manager, "restrict")
 
 
 class RecordModel(models.Model):

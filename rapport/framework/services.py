@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from rapport.core.custom_fields import custom_fields_clean
 from rapport.framework.actor import Actor
 from rapport.framework.audit import changelog_write, record_snapshot
-from rapport.framework.base_models import RecordModel
+from rapport.framework.base_models import RecordModel, is_restricted, restricted
 from rapport.framework.choices import ChangeAction
 from rapport.framework.events import RecordEvent, event_queue
 from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
@@ -33,10 +33,6 @@ def _require_write(actor: Actor) -> None:
         raise RecordPermissionDenied()
 
 
-def _is_restricted(model: type[models.Model]) -> bool:
-    return hasattr(model.objects, "restrict")
-
-
 def references_check(*, actor: Actor, record: models.Model, names: set[str]) -> None:
     """Every foreign key set in ``names`` must point at a record the actor may see."""
     errors: dict[str, ValidationError] = {}
@@ -45,9 +41,9 @@ def references_check(*, actor: Actor, record: models.Model, names: set[str]) -> 
             continue
         target_id = getattr(record, f.attname)
         related = f.related_model
-        if target_id is None or not isinstance(related, type) or not _is_restricted(related):
+        if target_id is None or not isinstance(related, type) or not is_restricted(related):
             continue
-        if not related.objects.restrict(actor.user, "view").filter(pk=target_id).exists():
+        if not restricted(related, actor.user, "view").filter(pk=target_id).exists():
             errors[f.name] = ValidationError(
                 _("No such record, or you may not see it."), code="does_not_exist")
     if errors:
@@ -90,8 +86,8 @@ def _relations_write(actor: Actor, record: models.Model, relations: dict[str, li
         field = record._meta.get_field(name)
         related = field.related_model
         ids = [v.pk if isinstance(v, models.Model) else v for v in values]
-        if isinstance(related, type) and _is_restricted(related) and ids:
-            visible = set(related.objects.restrict(actor.user, "view").filter(pk__in=ids)
+        if isinstance(related, type) and is_restricted(related) and ids:
+            visible = set(restricted(related, actor.user, "view").filter(pk__in=ids)
                           .values_list("pk", flat=True))
             if set(ids) - visible:
                 errors[name] = ValidationError(
@@ -109,7 +105,8 @@ def _validate(record: models.Model, *, exclude: list[str]) -> None:
 @transaction.atomic
 def record_create(
     *, actor: Actor, record_type: RecordType, data: dict[str, Any],
-    relations: dict[str, list[Any]] | None = None, children: dict[str, list[dict[str, Any]]] | None = None,
+    relations: dict[str, list[Any]] | None = None,
+    children: dict[str, list[dict[str, Any]]] | None = None,
 ) -> models.Model:
     """Create one record of ``record_type`` from validated field values."""
     _require_write(actor)
@@ -118,8 +115,7 @@ def record_create(
     names = {k for k in data if k not in _PROTECTED and k != "custom_fields"}
     for name in names:
         setattr(record, name, data[name])
-    is_record = isinstance(record, RecordModel)
-    if is_record:
+    if isinstance(record, RecordModel):
         if getattr(record, "owner_id", None) is None and actor.user is not None:
             record.owner = actor.user
         now = timezone.now()
@@ -141,7 +137,7 @@ def record_create(
         _children_write(actor, record_type, record, children)
     if record_type.after_save:
         record_type.after_save(actor=actor, record=record, created=True, before=None)
-    if not model.objects.restrict(actor.user, "add").filter(pk=record.pk).exists():
+    if not restricted(model, actor.user, "add").filter(pk=record.pk).exists():
         raise RecordPermissionDenied(
             _("You may not create a record with these values (check the owner)."),
             code="create_denied")
@@ -156,15 +152,16 @@ def record_create(
 @transaction.atomic
 def record_update(
     *, actor: Actor, record_type: RecordType, record: models.Model, data: dict[str, Any],
-    relations: dict[str, list[Any]] | None = None, children: dict[str, list[dict[str, Any]]] | None = None,
+    relations: dict[str, list[Any]] | None = None,
+    children: dict[str, list[dict[str, Any]]] | None = None,
 ) -> models.Model:
     """Change fields of ``record`` (fetched by the caller through ``restrict(user, 'view')``)."""
     _require_write(actor)
     model = record_type.model
-    allowed = model.objects.restrict(actor.user, "change").filter(pk=record.pk)
+    allowed = restricted(model, actor.user, "change").filter(pk=record.pk)
     locked = allowed.select_for_update().first()
     if locked is None:
-        if not model.objects.restrict(actor.user, "view").filter(pk=record.pk).exists():
+        if not restricted(model, actor.user, "view").filter(pk=record.pk).exists():
             raise RecordNotFound()
         raise RecordPermissionDenied()
     record = locked
@@ -173,8 +170,7 @@ def record_update(
     changed = {n for n in names if _field_value(record, n) != _incoming(record, n, data[n])}
     for name in names:
         setattr(record, name, data[name])
-    is_record = isinstance(record, RecordModel)
-    if is_record:
+    if isinstance(record, RecordModel):
         record.updated_at = timezone.now()
         record.updated_by = actor.user
         if "custom_fields" in data:
@@ -195,7 +191,7 @@ def record_update(
         record_type.after_save(actor=actor, record=record, created=False, before=before)
     # Re-check against the new state; handing a record to another owner is allowed to anyone
     # who could change it before.
-    if "owner" not in changed and not model.objects.restrict(actor.user, "change").filter(
+    if "owner" not in changed and not restricted(model, actor.user, "change").filter(
             pk=record.pk).exists():
         raise RecordPermissionDenied(
             _("After this change you would no longer have access to the record."),
@@ -226,8 +222,8 @@ def record_delete(*, actor: Actor, record_type: RecordType, record: models.Model
     """Delete ``record``; denied unless the actor may delete it."""
     _require_write(actor)
     model = record_type.model
-    if not model.objects.restrict(actor.user, "delete").filter(pk=record.pk).exists():
-        if not model.objects.restrict(actor.user, "view").filter(pk=record.pk).exists():
+    if not restricted(model, actor.user, "delete").filter(pk=record.pk).exists():
+        if not restricted(model, actor.user, "view").filter(pk=record.pk).exists():
             raise RecordNotFound()
         raise RecordPermissionDenied()
     before = record_snapshot(record, record_type)

@@ -65,7 +65,8 @@ def access_context(user: User) -> AccessContext:
     )
     share_filter = Q(user_id=user.pk) | Q(team_id__in=team_ids)
     shared_cts = set(
-        RecordShare.objects.filter(share_filter).values_list("content_type_id", flat=True).distinct()
+        RecordShare.objects.filter(share_filter)
+        .values_list("content_type_id", flat=True).distinct()
     )
     ctx = AccessContext(
         user_id=user.pk, team_ids=team_ids, subordinate_ids=subordinates,

@@ -41,8 +41,8 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name = _("user")  # type: ignore[assignment]
+        verbose_name_plural = _("users")  # type: ignore[assignment]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -111,6 +111,9 @@ class RecordShare(models.Model):
                 name="recordshare_user_xor_team",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} → {self.user_id or self.team_id}"
 
 
 class ObjectPermission(models.Model):

@@ -1,7 +1,17 @@
 from rest_framework import serializers
 
-from rapport.framework.api.serializers import ChildSerializer, OwnedRecordSerializer, RecordSerializer
-from rapport.opportunities.models import Opportunity, OpportunityContact, Pipeline, Stage, StageHistory
+from rapport.framework.api.serializers import (
+    ChildSerializer,
+    OwnedRecordSerializer,
+    RecordSerializer,
+)
+from rapport.opportunities.models import (
+    Opportunity,
+    OpportunityContact,
+    Pipeline,
+    Stage,
+    StageHistory,
+)
 
 
 class OpportunityContactSerializer(ChildSerializer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import DecimalField, QuerySet
@@ -100,7 +101,7 @@ class RecordOrderingFilter(OrderingFilter):
         return list(rt.default_ordering) if rt is not None else None
 
     def get_valid_fields(self, queryset: QuerySet[Any], view: Any,
-                         context: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+                         context: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
         rt = getattr(view, "record_type", None)
         if rt is None:
             return []

@@ -7,6 +7,7 @@ limit is applied here while reading.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from rapport.framework.api.problems import PayloadTooLarge
 
 class LimitedJSONParser(JSONParser):
     def parse(self, stream: IO[Any], media_type: str | None = None,
-              parser_context: dict[str, Any] | None = None) -> Any:
+              parser_context: Mapping[str, Any] | None = None) -> Any:
         limit = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:

@@ -20,16 +20,16 @@ from rapport.identity.models import ApiToken, User
 
 
 def actor_from_request(request: Any, channel: Channel = Channel.API) -> Actor:
-    token = getattr(request, "auth", None)
-    is_token = isinstance(token, ApiToken)
+    auth = getattr(request, "auth", None)
+    token = auth if isinstance(auth, ApiToken) else None
     return Actor(
         user=request.user,
-        kind=ActorKind.API_TOKEN if is_token else ActorKind.USER,
+        kind=ActorKind.API_TOKEN if token else ActorKind.USER,
         channel=channel,
         request_id=getattr(request, "request_id", "") or getattr(
             getattr(request, "_request", None), "request_id", ""),
-        token_id=token.pk if is_token else None,
-        read_only=is_token and token.scope != TokenScope.READ_WRITE,
+        token_id=token.pk if token else None,
+        read_only=token is not None and token.scope != TokenScope.READ_WRITE,
     )
 
 
@@ -43,9 +43,9 @@ class RestrictedFieldsMixin:
         for field in fields.values():
             relation = field.child_relation if isinstance(field, ManyRelatedField) else field
             if isinstance(relation, RelatedField) and not relation.read_only:
-                queryset = relation.queryset
-                if queryset is not None and hasattr(queryset, "restrict"):
-                    relation.queryset = queryset.restrict(user, "view")
+                target: Any = relation
+                if target.queryset is not None and hasattr(target.queryset, "restrict"):
+                    target.queryset = target.queryset.restrict(user, "view")
         return fields
 
 

@@ -16,12 +16,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from rapport.core.selectors import record_changes
-from rapport.framework.timeline import record_timeline
 from rapport.framework.api.parsers import LimitedJSONParser
 from rapport.framework.api.problems import django_validation_detail
 from rapport.framework.api.serializers import actor_from_request
+from rapport.framework.base_models import restricted
 from rapport.framework.registry import RecordType
 from rapport.framework.services import record_delete
+from rapport.framework.timeline import record_timeline
 
 
 class ChangeLogEntrySerializer(serializers.Serializer[Any]):
@@ -59,7 +60,7 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
 
     def get_queryset(self) -> models.QuerySet[Any]:
         rt = self.record_type
-        qs = rt.model.objects.restrict(self.request.user, "view")
+        qs = restricted(rt.model, self.request.user, "view")
         if rt.select_related:
             qs = qs.select_related(*rt.select_related)
         if rt.prefetch_related:
