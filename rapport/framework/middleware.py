@@ -10,15 +10,20 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from rapport.identity.access import access_new_generation
+
 logger = logging.getLogger(__name__)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestIdMiddleware:
+    """Give each request an id (kept from X-Request-ID when well-formed) and fresh access."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        access_new_generation()
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex  # type: ignore[attr-defined]
         response = self.get_response(request)

@@ -8,6 +8,8 @@ it once.
 
 from __future__ import annotations
 
+import contextvars
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +20,15 @@ from rapport.identity.choices import Action, OrgAccess, ShareLevel, TeamAccess
 from rapport.identity.models import ObjectPermission, RecordShare, Role, SharingDefault, User
 
 _CACHE_ATTR = "_rapport_access"
+# Each request gets a new generation, so an access context never outlives its request even when
+# the same user object is reused (test clients, long-lived processes).
+_generation: contextvars.ContextVar[int] = contextvars.ContextVar("rapport_access", default=0)
+_generations = itertools.count(1)
+
+
+def access_new_generation() -> None:
+    """Start afresh: called at the start of every request."""
+    _generation.set(next(_generations))
 
 
 @dataclass
@@ -27,6 +38,7 @@ class AccessContext:
     subordinate_ids: list[int]
     permissions: list[ObjectPermission]
     shared_content_type_ids: set[int]
+    generation: int
     defaults: dict[str, SharingDefault] = field(default_factory=dict)
 
 
@@ -48,7 +60,7 @@ def _descendant_role_ids(role_id: int) -> list[int]:
 def access_context(user: User) -> AccessContext:
     """What ``user`` can reach; cached on the user object for the rest of the request."""
     cached: AccessContext | None = getattr(user, _CACHE_ATTR, None)
-    if cached is not None:
+    if cached is not None and cached.generation == _generation.get():
         return cached
     team_ids = list(user.teams.values_list("id", flat=True))
     subordinates: list[int] = []
@@ -71,6 +83,7 @@ def access_context(user: User) -> AccessContext:
     ctx = AccessContext(
         user_id=user.pk, team_ids=team_ids, subordinate_ids=subordinates,
         permissions=permissions, shared_content_type_ids=shared_cts,
+        generation=_generation.get(),
         defaults={d.record_type: d for d in SharingDefault.objects.all()},
     )
     setattr(user, _CACHE_ATTR, ctx)

@@ -1,4 +1,4 @@
-"""Writes of the identity app: API tokens."""
+"""Writes of the identity app: API tokens and record sharing."""
 
 from __future__ import annotations
 
@@ -8,11 +8,19 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from rapport.identity.choices import TokenScope
-from rapport.identity.models import ApiToken, User
+from rapport.framework.actor import Actor
+from rapport.framework.audit import changelog_write
+from rapport.framework.base_models import restricted
+from rapport.framework.choices import ChangeAction
+from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
+from rapport.identity.choices import ShareLevel, TokenScope
+from rapport.identity.models import ApiToken, RecordShare, Team, User
 
 TOKEN_PREFIX = "rpt"
 
@@ -63,3 +71,55 @@ def api_token_resolve(secret: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def _share_snapshot(content_type: ContentType, object_id: int) -> list[str]:
+    return sorted(
+        f"{'user' if s.user_id else 'team'}:{s.user_id or s.team_id}:{s.level}"
+        for s in RecordShare.objects.filter(content_type=content_type, object_id=object_id)
+    )
+
+
+def _share_precheck(actor: Actor, record: models.Model) -> ContentType:
+    if actor.read_only or actor.user is None:
+        raise RecordPermissionDenied(_("This API token is read-only."), code="read_only_token")
+    model = type(record)
+    if not restricted(model, actor.user, "change").filter(pk=record.pk).exists():
+        if not restricted(model, actor.user, "view").filter(pk=record.pk).exists():
+            raise RecordNotFound()
+        raise RecordPermissionDenied(_("Only those who may change a record may share it."),
+                                     code="share_denied")
+    return ContentType.objects.get_for_model(model)
+
+
+@transaction.atomic
+def record_share_grant(
+    *, actor: Actor, record: models.Model, user: User | None = None, team: Team | None = None,
+    level: ShareLevel = ShareLevel.READ,
+) -> RecordShare:
+    """Share ``record`` with one user or one team (replacing an earlier share's level)."""
+    if (user is None) == (team is None):
+        raise ValidationError({"user": ValidationError(
+            _("Share with either a user or a team."), code="user_xor_team")})
+    content_type = _share_precheck(actor, record)
+    before = _share_snapshot(content_type, record.pk)
+    share, _created = RecordShare.objects.update_or_create(
+        content_type=content_type, object_id=record.pk, user=user, team=team,
+        defaults={"level": level},
+    )
+    changelog_write(actor=actor, action=ChangeAction.UPDATE, record=record, object_id=record.pk,
+                    before={"shares": before},
+                    after={"shares": _share_snapshot(content_type, record.pk)})
+    return share
+
+
+@transaction.atomic
+def record_share_revoke(*, actor: Actor, record: models.Model, share: RecordShare) -> None:
+    content_type = _share_precheck(actor, record)
+    if share.content_type_id != content_type.pk or share.object_id != record.pk:
+        raise RecordNotFound()
+    before = _share_snapshot(content_type, record.pk)
+    share.delete()
+    changelog_write(actor=actor, action=ChangeAction.UPDATE, record=record, object_id=record.pk,
+                    before={"shares": before},
+                    after={"shares": _share_snapshot(content_type, record.pk)})

@@ -1,4 +1,14 @@
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from rapport.framework.api.serializers import (
     ChildSerializer,
@@ -12,6 +22,7 @@ from rapport.opportunities.models import (
     Stage,
     StageHistory,
 )
+from rapport.opportunities.selectors import opportunity_totals
 
 
 class OpportunityContactSerializer(ChildSerializer):
@@ -56,3 +67,33 @@ class StageSerializer(RecordSerializer):
     class Meta:
         model = Stage
         fields = ["id", "pipeline", "name", "position", "probability", "kind"]
+
+
+class CurrencyTotalSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    currency = serializers.CharField()
+    count = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=30, decimal_places=2)
+    weighted_amount = serializers.DecimalField(max_digits=30, decimal_places=2)
+
+
+class OpportunityTotalsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    currency = serializers.CharField()
+    on = serializers.DateField()
+    count = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=30, decimal_places=2)
+    weighted_amount = serializers.DecimalField(max_digits=30, decimal_places=2)
+    by_currency = CurrencyTotalSerializer(many=True)
+    missing_rates = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema(responses=OpportunityTotalsSerializer)
+@action(detail=False, methods=["get"])
+def totals(self: Any, request: Request) -> Response:
+    """Totals of the opportunities matching the list filters, in the organisation's currency
+    at today's rate (``?on=YYYY-MM-DD`` for another day)."""
+    on_param = request.query_params.get("on")
+    on = parse_date(on_param) if on_param else timezone.localdate()
+    if on is None:
+        raise ValidationError({"on": [_("Enter a date as YYYY-MM-DD.")]})
+    queryset = self.filter_queryset(self.get_queryset())
+    return Response(opportunity_totals(queryset=queryset, on=on))

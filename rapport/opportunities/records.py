@@ -1,5 +1,10 @@
 from rapport.framework.registry import ChildSpec, RecordType, register
-from rapport.opportunities.api import OpportunitySerializer, PipelineSerializer, StageSerializer
+from rapport.opportunities.api import (
+    OpportunitySerializer,
+    PipelineSerializer,
+    StageSerializer,
+    totals,
+)
 from rapport.opportunities.filtersets import (
     OpportunityFilterSet,
     PipelineFilterSet,
@@ -33,4 +38,5 @@ register(RecordType(
     children=(ChildSpec("contact_roles", OpportunityContact, "opportunity", ("contact", "role")),),
     prepare=opportunity_prepare,
     after_save=opportunity_after_save,
+    extra_actions=(totals,),
 ))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -20,9 +21,13 @@ from rapport.framework.api.parsers import LimitedJSONParser
 from rapport.framework.api.problems import django_validation_detail
 from rapport.framework.api.serializers import actor_from_request
 from rapport.framework.base_models import restricted
+from rapport.framework.exceptions import RecordNotFound
 from rapport.framework.registry import RecordType
 from rapport.framework.services import record_delete
 from rapport.framework.timeline import record_timeline
+from rapport.identity.choices import ShareLevel
+from rapport.identity.models import RecordShare, Team, User
+from rapport.identity.services import record_share_grant, record_share_revoke
 
 
 class ChangeLogEntrySerializer(serializers.Serializer[Any]):
@@ -138,6 +143,48 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         return Response(TimelineItemSerializer(items, many=True).data)
 
 
+class RecordShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True),
+                                              required=False, allow_null=True)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False,
+                                              allow_null=True)
+
+    class Meta:
+        model = RecordShare
+        fields = ["id", "user", "team", "level", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class SharingMixin:
+    """``/api/<type>/<id>/shares/``: who else a record is shared with (owned types only)."""
+
+    @extend_schema(request=RecordShareSerializer, responses=RecordShareSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def shares(self, request: Request, pk: Any = None) -> Response:
+        record = self.get_object()  # type: ignore[attr-defined]
+        content_type = ContentType.objects.get_for_model(type(record))
+        if request.method == "POST":
+            ser = RecordShareSerializer(data=request.data)
+            ser.is_valid(raise_exception=True)
+            share = record_share_grant(
+                actor=actor_from_request(request), record=record,
+                user=ser.validated_data.get("user"), team=ser.validated_data.get("team"),
+                level=ser.validated_data.get("level", ShareLevel.READ))
+            return Response(RecordShareSerializer(share).data, status=status.HTTP_201_CREATED)
+        shares = RecordShare.objects.filter(content_type=content_type, object_id=record.pk)
+        return Response(RecordShareSerializer(shares.order_by("id"), many=True).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"shares/(?P<share_id>\d+)")
+    def unshare(self, request: Request, pk: Any = None, share_id: str = "") -> Response:
+        record = self.get_object()  # type: ignore[attr-defined]
+        share = RecordShare.objects.filter(pk=int(share_id)).first()
+        if share is None:
+            raise RecordNotFound()
+        record_share_revoke(actor=actor_from_request(request), record=record, share=share)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 def viewset_for(record_type: RecordType) -> type[RecordViewSet]:
     """The REST viewset of one record type, built from its declaration."""
     pk = record_type.model._meta.pk
@@ -150,4 +197,8 @@ def viewset_for(record_type: RecordType) -> type[RecordViewSet]:
     }
     if isinstance(pk, (models.AutoField, models.BigAutoField)):
         attrs["lookup_value_regex"] = r"\d+"
-    return type(f"{record_type.model.__name__}ViewSet", (RecordViewSet,), attrs)
+    for extra in record_type.extra_actions:
+        attrs[extra.__name__] = extra
+    bases: tuple[type, ...] = (RecordViewSet,) if record_type.is_config else (
+        SharingMixin, RecordViewSet)
+    return type(f"{record_type.model.__name__}ViewSet", bases, attrs)
