@@ -8,7 +8,7 @@ DEMO_CONTACTS ?= 2000
 DEMO_SEED ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: demo test install install-dev frontend lint bench serve worker clean test-postgres
+.PHONY: demo test install frontend messages lint bench clean test-postgres test-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	$(PIP) install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed frontend
+install: $(VENV)/.installed frontend messages
+
+# Compiled translations are build products: made from the committed .po files by Babel.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel compile -d locale -D django
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -33,9 +37,12 @@ demo: install
 	$(RAPPORT) demo --contacts $(DEMO_CONTACTS) --seed $(DEMO_SEED) --if-empty
 	$(RAPPORT) serve --with-worker
 
-# Everything the tests need: Python packages, front-end packages, redis-server, chromium.
-test: install
-	@command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null)
+# Debian packages the tests drive for real: redis-server, and xgettext to check the catalogue.
+test-deps:
+	@command -v redis-server >/dev/null && command -v xgettext >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server gettext >/dev/null)
+
+test: install test-deps
 	$(BIN)/pytest -n 2 -q
 
 test-postgres: install

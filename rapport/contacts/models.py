@@ -1,6 +1,6 @@
 """Contacts: people at customer companies, with emails, phones and account memberships."""
 
-from django.conf import settings
+from django.conf import global_settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -19,7 +19,7 @@ class Contact(RecordModel):
     department = models.CharField(_("department"), max_length=150, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=10,
-                                          choices=settings.LANGUAGES, blank=True)
+                                          choices=global_settings.LANGUAGES, blank=True)
     street = models.CharField(_("street"), max_length=255, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
