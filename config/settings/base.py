@@ -36,12 +36,14 @@ INSTALLED_APPS = [
     "rapport.framework",
     "rapport.identity",
     "rapport.core",
+    "rapport.search",
     "rapport.currencies",
     "rapport.accounts",
     "rapport.contacts",
     "rapport.leads",
     "rapport.opportunities",
     "rapport.activities",
+    "rapport.demo",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +212,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the npm package installed by `make`, not from a CDN.
+    "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-dist",
+    "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui-dist/favicon-32x32.png",
+    # One name for each choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "CountryEnum": "django_countries.countries",
+        "AccessLevelEnum": "rapport.identity.choices.ShareLevel",
+    },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 
