@@ -32,7 +32,6 @@ frontend: node_modules/.installed
 
 demo: install
 	$(RAPPORT) migrate --noinput
-	$(RAPPORT) createcachetable
 	$(RAPPORT) collectstatic --noinput -v 0
 	$(RAPPORT) demo --contacts $(DEMO_CONTACTS) --seed $(DEMO_SEED) --if-empty
 	$(RAPPORT) serve --with-worker

@@ -40,7 +40,8 @@ class ChangeLogEntry(models.Model):
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=ChangeAction.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.BigIntegerField()
+    # Text, because not every record type has an integer key (currencies use their code).
+    object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=200)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
@@ -114,3 +115,27 @@ class CustomFieldDefinition(ConfigModel):
 
     def __str__(self) -> str:
         return f"{self.record_type}.{self.name}"
+
+
+class ScheduledRun(models.Model):
+    """One slot of one periodic job that a scheduler claimed and enqueued.
+
+    The unique (job, slot) pair is what makes several schedulers safe: only the one whose insert
+    succeeds enqueues the job for that slot.
+    """
+
+    job = models.CharField(_("job"), max_length=100)
+    slot = models.DateTimeField(_("slot"))
+    enqueued_at = models.DateTimeField(_("enqueued at"))
+    task_result_id = models.CharField(_("task result id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        ordering = ["-slot", "job"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="scheduledrun_unique_slot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot.isoformat()}"

@@ -61,10 +61,11 @@ def _field_json(row: models.Model, name: str) -> Any:
 
 
 def changelog_write(
-    *, actor: Actor, action: ChangeAction, record: models.Model, object_id: int,
-    before: dict[str, Any] | None, after: dict[str, Any] | None,
+    *, actor: Actor, action: ChangeAction, record: models.Model, object_id: int | str,
+    before: dict[str, Any] | None, after: dict[str, Any] | None, object_repr: str | None = None,
 ) -> ChangeLogEntry | None:
-    """Append one change-log row; an update that changed nothing writes none."""
+    """Append one change-log row; an update that changed nothing writes none.
+    ``object_repr`` defaults to ``str(record)`` (give it for a record already deleted)."""
     if action == ChangeAction.UPDATE and before == after:
         return None
     if before is not None and after is not None:
@@ -81,7 +82,7 @@ def changelog_write(
         action=action,
         content_type=ContentType.objects.get_for_model(type(record)),
         object_id=object_id,
-        object_repr=str(record)[:200],
+        object_repr=(str(record) if object_repr is None else object_repr)[:200],
         before=before,
         after=after,
     )

@@ -227,7 +227,7 @@ def record_delete(*, actor: Actor, record_type: RecordType, record: models.Model
             raise RecordNotFound()
         raise RecordPermissionDenied()
     before = record_snapshot(record, record_type)
-    pk = record.pk
+    pk, label = record.pk, str(record)  # deleting clears the pk, which str() may show
     try:
         record.delete()
     except models.ProtectedError as exc:
@@ -236,6 +236,6 @@ def record_delete(*, actor: Actor, record_type: RecordType, record: models.Model
             % {"count": len(exc.protected_objects)}, code="protected") from None
     search_unindex_record(record_type, pk)
     changelog_write(actor=actor, action=ChangeAction.DELETE, record=record, object_id=pk,
-                    before=before, after=None)
+                    before=before, after=None, object_repr=label)
     event_queue(RecordEvent(f"{record_type.key}.deleted", record_type.key, pk,
                             actor.user.pk if actor.user else None))

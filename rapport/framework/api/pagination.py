@@ -8,3 +8,9 @@ class RecordCursorPagination(CursorPagination):
     page_size_query_param = "limit"
     max_page_size = 200
     ordering = "-id"
+
+
+class ChangeLogPagination(RecordCursorPagination):
+    """Change-log entries of one record, newest first, whatever the record type orders by."""
+
+    ordering = "-id"

@@ -17,11 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from rapport.core.selectors import record_changes
+from rapport.framework.api.pagination import ChangeLogPagination
 from rapport.framework.api.parsers import LimitedJSONParser
 from rapport.framework.api.problems import django_validation_detail
 from rapport.framework.api.serializers import actor_from_request
 from rapport.framework.base_models import restricted
-from rapport.framework.exceptions import RecordNotFound
+from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
 from rapport.framework.registry import RecordType
 from rapport.framework.services import record_delete
 from rapport.framework.timeline import record_timeline
@@ -71,6 +72,17 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         if rt.prefetch_related:
             qs = qs.prefetch_related(*rt.prefetch_related)
         return qs
+
+    def get_object(self) -> models.Model:
+        """The record, 404 if the user may not see it; for writes, 403 before any validation
+        if they may see it but not change or delete it."""
+        record: models.Model = super().get_object()
+        action = {"PUT": "change", "PATCH": "change", "DELETE": "delete"}.get(
+            self.request.method or "")
+        if action and self.action in ("update", "partial_update", "destroy") and not restricted(
+                self.record_type.model, self.request.user, action).filter(pk=record.pk).exists():
+            raise RecordPermissionDenied()
+        return record
 
     def perform_destroy(self, instance: models.Model) -> None:
         record_delete(actor=actor_from_request(self.request), record_type=self.record_type,
@@ -130,9 +142,11 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         """The change log of this record, newest first."""
         record = self.get_object()
         entries = record_changes(record)
-        page = self.paginate_queryset(entries)
-        data = ChangeLogEntrySerializer(page if page is not None else entries, many=True).data
-        return self.get_paginated_response(data) if page is not None else Response(data)
+        # Its own paginator: the view's would order entries by the record type's fields.
+        paginator = ChangeLogPagination()
+        page = paginator.paginate_queryset(entries, request)
+        data = ChangeLogEntrySerializer(page, many=True).data
+        return paginator.get_paginated_response(data)
 
     @extend_schema(responses=TimelineItemSerializer(many=True))
     @action(detail=True, methods=["get"])
