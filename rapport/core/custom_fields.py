@@ -26,6 +26,27 @@ from rapport.framework.text import phone_e164
 T = CustomFieldType
 
 
+# Numbers must fit the cast that filters and sorts them (rapport.framework.api.filters):
+# numeric(30, 10) on PostgreSQL, where a larger value fails the whole query.
+MAX_WHOLE_DIGITS = 20
+MAX_DECIMAL_PLACES = 10
+
+
+def _number_in_range(number: Decimal) -> None:
+    if number.copy_abs() >= Decimal(10) ** MAX_WHOLE_DIGITS:  # abs() would round
+        raise ValidationError(_("At most %(n)d digits before the decimal point.")
+                              % {"n": MAX_WHOLE_DIGITS}, code="max_whole_digits")
+    _sign, digits, exponent = number.as_tuple()
+    places = -int(exponent) if int(exponent) < 0 else 0  # finite numbers only reach here
+    significant = list(digits)
+    while places and len(significant) > 1 and significant[-1] == 0:  # 1.500 has 1 place
+        significant.pop()
+        places -= 1
+    if places > MAX_DECIMAL_PLACES:
+        raise ValidationError(_("At most %(n)d decimal places.") % {"n": MAX_DECIMAL_PLACES},
+                              code="max_decimal_places")
+
+
 def definitions_for(record_type: str) -> dict[str, CustomFieldDefinition]:
     return {d.name: d for d in CustomFieldDefinition.objects.filter(record_type=record_type)}
 
@@ -35,14 +56,20 @@ def custom_field_value_clean(defn: CustomFieldDefinition, value: Any, user: Any)
     if kind in (T.TEXT, T.LONG_TEXT):
         if not isinstance(value, str):
             raise ValidationError(_("Enter text."), code="invalid_type")
+        if "\x00" in value:
+            # PostgreSQL cannot store NUL in JSON; the same code as DRF's text fields.
+            raise ValidationError(_("Null characters are not allowed."),
+                                  code="null_characters_not_allowed")
         if kind == T.TEXT and len(value) > 255:
             raise ValidationError(_("At most 255 characters."), code="max_length")
         return value
     if kind == T.INTEGER:
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+                _number_in_range(Decimal(value))
                 return int(value)
             raise ValidationError(_("Enter a whole number."), code="invalid_type")
+        _number_in_range(Decimal(value))
         return value
     if kind in (T.DECIMAL, T.MONEY):
         if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
@@ -53,9 +80,13 @@ def custom_field_value_clean(defn: CustomFieldDefinition, value: Any, user: Any)
             raise ValidationError(_("Enter a number."), code="invalid_type") from None
         if not number.is_finite():
             raise ValidationError(_("Enter a number."), code="invalid_type")
+        _number_in_range(number)
         return str(number)
     if kind == T.DATE:
-        parsed = parse_date(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_date(value) if isinstance(value, str) else None
+        except ValueError:  # well formed but not a real day, such as 2024-02-30
+            parsed = None
         if parsed is None:
             raise ValidationError(_("Enter a date as YYYY-MM-DD."), code="invalid_date")
         return parsed.isoformat()
@@ -68,7 +99,8 @@ def custom_field_value_clean(defn: CustomFieldDefinition, value: Any, user: Any)
             raise ValidationError(_("Enter a date and time in ISO 8601."), code="invalid_datetime")
         if parsed_dt.tzinfo is None:
             parsed_dt = parsed_dt.replace(tzinfo=dt.UTC)
-        return parsed_dt.isoformat()
+        # Stored in UTC so that filters and sorting, which compare the text, follow time.
+        return parsed_dt.astimezone(dt.UTC).isoformat()
     if kind == T.BOOLEAN:
         if not isinstance(value, bool):
             raise ValidationError(_("Enter true or false."), code="invalid_type")
@@ -84,14 +116,21 @@ def custom_field_value_clean(defn: CustomFieldDefinition, value: Any, user: Any)
                                   code="invalid_choice")
         return sorted(set(value), key=defn.choices.index)
     if kind == T.URL:
-        if not isinstance(value, str):
-            raise ValidationError(_("Enter a valid URL."), code="invalid_url")
-        URLValidator()(value)
+        try:
+            if not isinstance(value, str):
+                raise ValidationError("not text")
+            URLValidator()(value)
+        except ValidationError:
+            raise ValidationError(_("Enter a valid URL."), code="invalid_url") from None
         return value
     if kind == T.EMAIL:
-        if not isinstance(value, str):
-            raise ValidationError(_("Enter a valid email address."), code="invalid_email")
-        validate_email(value.strip())
+        try:
+            if not isinstance(value, str):
+                raise ValidationError("not text")
+            validate_email(value.strip())
+        except ValidationError:
+            raise ValidationError(_("Enter a valid email address."),
+                                  code="invalid_email") from None
         local, _at, domain = value.strip().rpartition("@")
         return f"{local}@{domain.lower()}"
     if kind == T.PHONE:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import DecimalField, QuerySet
-from django.db.models.fields.json import KT
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import DecimalField, QuerySet, TextField
+from django.db.models.fields.json import KT, KeyTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -15,7 +16,8 @@ from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.request import Request
 
 from rapport.core.choices import CustomFieldType
-from rapport.core.custom_fields import definitions_for
+from rapport.core.custom_fields import custom_field_value_clean, definitions_for
+from rapport.core.models import CustomFieldDefinition
 from rapport.framework.search import search_queryset
 
 CF_PREFIX = "cf_"
@@ -29,20 +31,35 @@ def _record_key(view: Any) -> str | None:
 
 
 def _cf_expression(name: str, kind: str) -> Any:
+    if kind == CustomFieldType.BOOLEAN:
+        # Compared as JSON: the text of a JSON true is "1" on SQLite but "true" on PostgreSQL.
+        return KeyTransform(name, "custom_fields")
     text = KT(f"custom_fields__{name}")
     if kind in _NUMERIC:
         return Cast(text, DecimalField(max_digits=30, decimal_places=10))
-    return text
+    # A plain text expression: KT keeps the JSON lookups, whose exact/in/lt wrap the value in
+    # JSON() and fail on SQLite ("malformed JSON").
+    return Cast(text, TextField())
 
 
-def _cf_value(kind: str, raw: str, param: str) -> Any:
+def _cf_value(defn: CustomFieldDefinition, raw: str, param: str) -> Any:
+    kind = defn.field_type
     if kind in _NUMERIC:
         try:
-            return Decimal(raw)
+            number = Decimal(raw)
         except InvalidOperation:
-            raise ValidationError({param: [_("Enter a number.")]}) from None
+            number = None
+        if number is None or not number.is_finite():
+            raise ValidationError({param: [_("Enter a number.")]})
+        return number
     if kind == CustomFieldType.BOOLEAN:
-        return "true" if raw.lower() in ("1", "true", "yes") else "false"
+        return raw.lower() in ("1", "true", "yes")
+    if kind in (CustomFieldType.DATE, CustomFieldType.DATETIME):
+        # The stored form (ISO, datetimes in UTC), so that the text comparison follows time.
+        try:
+            return custom_field_value_clean(defn, raw, None)
+        except DjangoValidationError as exc:
+            raise ValidationError({param: exc.messages}) from None
     return raw
 
 
@@ -70,13 +87,13 @@ class CustomFieldFilterBackend(BaseFilterBackend):
             if lookup == "isnull":
                 queryset = queryset.filter(**{f"{alias}__isnull": raw.lower() in ("1", "true")})
             elif lookup == "in":
-                values = [_cf_value(defn.field_type, v, param) for v in raw.split(",")]
+                values = [_cf_value(defn, v, param) for v in raw.split(",")]
                 queryset = queryset.filter(**{f"{alias}__in": values})
             elif defn.field_type == CustomFieldType.MULTIPLE_CHOICE:
                 queryset = queryset.filter(**{f"{alias}__contains": f'"{raw}"'})
             else:
                 queryset = queryset.filter(
-                    **{f"{alias}__{lookup}": _cf_value(defn.field_type, raw, param)})
+                    **{f"{alias}__{lookup}": _cf_value(defn, raw, param)})
         return queryset
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -80,7 +82,12 @@ def problem_response(
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, RecordNotFound):
+    if isinstance(exc, RequestDataTooBig):
+        # DRF reads ``request.body`` before a JSON parser runs, so Django's own size check
+        # fires first; it would otherwise surface as a server error.
+        exc = PayloadTooLarge(_("The request body is larger than %(limit)d bytes.")
+                              % {"limit": int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)})
+    elif isinstance(exc, RecordNotFound):
         exc = exceptions.NotFound()
     elif isinstance(exc, RecordPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc), code=exc.code)

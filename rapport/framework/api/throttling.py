@@ -1,6 +1,7 @@
 from typing import Any
 
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from rapport.identity.models import ApiToken
@@ -25,6 +26,14 @@ class IpRateThrottle(SimpleRateThrottle):
     """Requests per client address, signed in or not."""
 
     scope = "ip"
+
+    def get_ident(self, request: Request) -> str:
+        """The peer address. DRF would take X-Forwarded-For when ``NUM_PROXIES`` is unset,
+        which lets any client pick a new address per request; trust the header only when the
+        number of proxies in front of the application is configured."""
+        if api_settings.NUM_PROXIES is None:
+            return str(request.META.get("REMOTE_ADDR", ""))
+        return str(super().get_ident(request))
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
