@@ -348,7 +348,7 @@ def test_unknown_api_url_is_a_404_problem(personas: Personas, owner_api: APIClie
     # when
     response = owner_api.get("/api/no-such-thing/")
     # then
-    body = problem(response, 404, "http_404")
+    body = problem(response, 404, "not_found")
     assert body["title"] == "Not found"
 
 
@@ -359,7 +359,7 @@ def test_unknown_api_url_for_a_write_writes_nothing(personas: Personas,
     # when
     response = owner_api.post("/api/contacts/not-a-number/", {"family_name": "X"})
     # then
-    problem(response, 404, "http_404")
+    problem(response, 404, "not_found")
     assert row_counts() == before
 
 

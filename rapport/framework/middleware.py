@@ -31,6 +31,17 @@ class RequestIdMiddleware:
         return response
 
 
+# The same codes DRF gives these statuses, so a client sees one vocabulary.
+_STATUS_PROBLEMS = {
+    400: ("parse_error", "Bad request"),
+    403: ("permission_denied", "Forbidden"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    413: ("payload_too_large", "Request body too large"),
+    500: ("server_error", "Server error"),
+}
+
+
 def _problem(status: int, code: str, title: str) -> HttpResponse:
     body = {"type": f"https://rapport.dev/problems/{code}", "title": title, "status": status,
             "code": code}
@@ -48,10 +59,8 @@ class ApiProblemMiddleware:
         if (request.path.startswith("/api/") and response.status_code >= 400
                 and not response.get("Content-Type", "").startswith(
                     ("application/problem+json", "application/json"))):
-            titles = {400: "Bad request", 403: "Forbidden", 404: "Not found",
-                      413: "Request body too large", 500: "Server error"}
-            return _problem(response.status_code, f"http_{response.status_code}",
-                            titles.get(response.status_code, "Error"))
+            code, title = _STATUS_PROBLEMS.get(response.status_code, ("error", "Error"))
+            return _problem(response.status_code, code, title)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
