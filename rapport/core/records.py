@@ -1,19 +1,17 @@
-import django_filters
-
 from rapport.core.api import CustomFieldDefinitionSerializer, TagSerializer
 from rapport.core.models import CustomFieldDefinition, Tag
 from rapport.core.services import custom_field_prepare
-from rapport.framework.filtersets import field_lookups
+from rapport.framework.filtersets import LeanFilterSet, field_lookups
 from rapport.framework.registry import RecordType, register
 
 
-class TagFilterSet(django_filters.FilterSet):
+class TagFilterSet(LeanFilterSet):
     class Meta:
         model = Tag
         fields = field_lookups(Tag)
 
 
-class CustomFieldFilterSet(django_filters.FilterSet):
+class CustomFieldFilterSet(LeanFilterSet):
     class Meta:
         model = CustomFieldDefinition
         fields = field_lookups(CustomFieldDefinition)

@@ -1,18 +1,16 @@
-import django_filters
-
 from rapport.currencies.api import CurrencySerializer, ExchangeRateSerializer
 from rapport.currencies.models import Currency, ExchangeRate
-from rapport.framework.filtersets import field_lookups
+from rapport.framework.filtersets import LeanFilterSet, field_lookups
 from rapport.framework.registry import RecordType, register
 
 
-class CurrencyFilterSet(django_filters.FilterSet):
+class CurrencyFilterSet(LeanFilterSet):
     class Meta:
         model = Currency
         fields = field_lookups(Currency)
 
 
-class ExchangeRateFilterSet(django_filters.FilterSet):
+class ExchangeRateFilterSet(LeanFilterSet):
     class Meta:
         model = ExchangeRate
         fields = field_lookups(ExchangeRate)

@@ -1,6 +1,6 @@
 import django_filters
 
-from rapport.framework.filtersets import RecordFilterSet, field_lookups
+from rapport.framework.filtersets import LeanFilterSet, RecordFilterSet, field_lookups
 from rapport.opportunities.models import Opportunity, Pipeline, Stage
 
 
@@ -13,13 +13,13 @@ class OpportunityFilterSet(RecordFilterSet):
                   "account__industry": ["exact", "in"], "stage__kind": ["exact", "in"]}
 
 
-class PipelineFilterSet(django_filters.FilterSet):
+class PipelineFilterSet(LeanFilterSet):
     class Meta:
         model = Pipeline
         fields = field_lookups(Pipeline)
 
 
-class StageFilterSet(django_filters.FilterSet):
+class StageFilterSet(LeanFilterSet):
     class Meta:
         model = Stage
         fields = field_lookups(Stage)

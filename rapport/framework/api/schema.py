@@ -32,6 +32,6 @@ class RecordTypeFieldSchema(OpenApiSerializerFieldExtension):
     target_class = "rapport.activities.api.RecordTypeField"
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
-        schema: dict[str, Any] = build_basic_type(OpenApiTypes.STR)
+        schema: dict[str, Any] = dict(build_basic_type(OpenApiTypes.STR) or {})
         schema["enum"] = sorted(rt.key for rt in record_types() if not rt.is_config)
         return schema

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -20,6 +21,7 @@ from rapport.core.selectors import record_changes
 from rapport.framework.api.pagination import ChangeLogPagination
 from rapport.framework.api.parsers import LimitedJSONParser
 from rapport.framework.api.problems import django_validation_detail
+from rapport.framework.api.readers import page_reader
 from rapport.framework.api.serializers import actor_from_request
 from rapport.framework.base_models import restricted
 from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
@@ -69,9 +71,22 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         qs = restricted(rt.model, self.request.user, "view")
         if rt.select_related:
             qs = qs.select_related(*rt.select_related)
-        if rt.prefetch_related:
+        if rt.prefetch_related and self.action != "list":
             qs = qs.prefetch_related(*rt.prefetch_related)
         return qs
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A page of records: read by the compiled page reader when the serializer allows."""
+        reader = page_reader(self.get_serializer_class())  # type: ignore[arg-type]
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        records = page if page is not None else list(queryset)
+        if reader is not None:
+            data: Any = reader.read(records)
+        else:
+            prefetch_related_objects(records, *self.record_type.prefetch_related)
+            data = self.get_serializer(records, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def get_object(self) -> models.Model:
         """The record, 404 if the user may not see it; for writes, 403 before any validation

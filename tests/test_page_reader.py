@@ -1,0 +1,70 @@
+"""List pages read by the compiled page reader equal the serializers' own output."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import prefetch_related_objects
+from rest_framework.test import APIRequestFactory
+
+from rapport.framework.api.readers import page_reader
+from rapport.framework.registry import get_record_type, record_types
+from rapport.framework.testing.factories import (
+    AccountFactory,
+    AccountMembershipFactory,
+    ActivityFactory,
+    ContactEmailFactory,
+    ContactFactory,
+    ContactPhoneFactory,
+    CustomFieldFactory,
+    ExchangeRateFactory,
+    LeadFactory,
+    OpportunityFactory,
+    TagFactory,
+)
+from rapport.opportunities.models import OpportunityContact, StageHistory
+
+
+@pytest.fixture
+def data(personas):
+    owner = personas.owner
+    vip, key = TagFactory(name="vip"), TagFactory(name="key")
+    account = AccountFactory(owner=owner, annual_revenue=Decimal("1234.5"), billing_country="CN",
+                             custom_fields={"tier": "gold"})
+    account.tags.set([vip, key])
+    for i in range(3):
+        contact = ContactFactory(owner=owner, birthday=dt.date(1990, 1, i + 1),
+                                 given_name="小明", family_name="王")
+        contact.tags.set([key])
+        ContactEmailFactory(contact=contact)
+        ContactEmailFactory(contact=contact, is_primary=False)
+        ContactPhoneFactory(contact=contact)
+        AccountMembershipFactory(contact=contact, account=account)
+    opportunity = OpportunityFactory(owner=owner, account=account)
+    OpportunityContact.objects.create(opportunity=opportunity, contact=contact, role="influencer")
+    StageHistory.objects.create(opportunity=opportunity, stage=opportunity.stage,
+                                entered_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    activity = ActivityFactory(owner=owner, related_type=ContentType.objects.get_for_model(
+        contact), related_id=contact.pk, due_at=dt.datetime(2026, 2, 3, 4, 5, tzinfo=dt.UTC))
+    activity.participant_contacts.set([contact])
+    activity.participant_users.set([personas.owner, personas.teammate])
+    LeadFactory(owner=owner)
+    ExchangeRateFactory()
+    CustomFieldFactory()
+    return owner
+
+
+@pytest.mark.parametrize("key", [rt.key for rt in record_types()])
+def test_reader_output_equals_the_serializer_output(data, key):
+    rt = get_record_type(key)
+    request = APIRequestFactory().get("/")
+    request.user = data
+    records = list(rt.model._default_manager.all().order_by("pk"))
+    prefetch_related_objects(records, *rt.prefetch_related)
+    expected = rt.serializer(records, many=True, context={"request": request}).data
+    reader = page_reader(rt.serializer)
+
+    assert reader is not None, f"{key} falls back to the slow path"
+    assert records
+    assert reader.read(records) == [dict(r) for r in expected]
