@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField, SlugRelatedField
 
@@ -53,6 +54,8 @@ class _Children:
 
 
 def _formatter(field: serializers.Field) -> Callable[[Any], Any]:  # type: ignore[type-arg]
+    if isinstance(field, CountryField) and not getattr(field, "country_dict", False):
+        return lambda country: country.code if country else ""
     to_repr = field.to_representation
 
     def fmt(value: Any) -> Any:
