@@ -18,6 +18,8 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
     """At most ``num_requests`` per window of ``duration`` seconds per cache key."""
 
     wait_seconds: float = 0.0
+    num_requests: int
+    duration: int
 
     def allow_request(self, request: Request, view: Any) -> bool:
         if self.rate is None:
