@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from rapport.framework.registry import RecordType, get_record_type
 from rapport.search.indexer import DEFAULT_BATCH_SIZE, index_record, reindex, unindex_record
@@ -44,7 +44,13 @@ def search_queryset(record_type: RecordType, queryset: QuerySet[Any], query: str
         return set(queryset.filter(pk__in=ids).values_list("pk", flat=True))
 
     hits = search(query, types=[record_type.key], visible=visible, limit=LIST_SEARCH_LIMIT)
-    return queryset.filter(pk__in=[h.record_id for h in hits])
+    ids = [h.record_id for h in hits]
+    if not ids:
+        return queryset.none()
+    # The rank lets a list without an explicit ?ordering= show the best matches first.
+    rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)],
+                output_field=IntegerField())
+    return queryset.filter(pk__in=ids).annotate(search_rank=rank)
 
 
 def global_search(*, user: Any, query: str, types: list[str] | None = None,

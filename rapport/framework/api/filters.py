@@ -117,6 +117,12 @@ class RecordOrderingFilter(OrderingFilter):
         rt = getattr(view, "record_type", None)
         return list(rt.default_ordering) if rt is not None else None
 
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        if (not request.query_params.get(self.ordering_param)
+                and "search_rank" in getattr(queryset, "query", None).annotations):  # type: ignore[union-attr]
+            return ["search_rank"]
+        return self._requested_ordering(request, queryset, view)
+
     def get_valid_fields(self, queryset: QuerySet[Any], view: Any,
                          context: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
         rt = getattr(view, "record_type", None)
@@ -129,7 +135,7 @@ class RecordOrderingFilter(OrderingFilter):
             fields += [(f"{CF_PREFIX}{n}", f"{CF_PREFIX}{n}") for n in definitions_for(rt.key)]
         return fields
 
-    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+    def _requested_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
         ordering = super().get_ordering(request, queryset, view)
         param = request.query_params.get(self.ordering_param)
         if param:
