@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 
 from rapport.framework.admin import register_record_admins
 from rapport.framework.api.router import api_router
@@ -14,7 +15,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/search/", SearchView.as_view(), name="api-search"),
     path("api/", include(api_router().urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The schema and its documentation describe the API, not its data: readable without login.
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]),
+         name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema",
+                                                     permission_classes=[AllowAny]),
+         name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
