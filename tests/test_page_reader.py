@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import prefetch_related_objects
 from rest_framework.test import APIRequestFactory
 
+from conftest import client_for
 from rapport.framework.api.readers import page_reader
 from rapport.framework.registry import get_record_type, record_types
 from rapport.framework.testing.factories import (
@@ -67,4 +68,28 @@ def test_reader_output_equals_the_serializer_output(data, key):
 
     assert reader is not None, f"{key} falls back to the slow path"
     assert records
-    assert reader.read(records) == [dict(r) for r in expected]
+    expected_rows = [dict(r) for r in expected]
+    assert reader.read_instances(records) == expected_rows
+    assert reader.read(reader.values(rt.model._default_manager.order_by("pk"))) == expected_rows
+
+
+def test_lists_include_nested_lists_only_when_expanded(personas):
+    contact = ContactFactory(owner=personas.owner)
+    ContactEmailFactory(contact=contact, email="a@example.com")
+    client = client_for(personas.owner)
+
+    plain = client.get("/api/contacts/").json()["results"][0]
+    expanded = client.get("/api/contacts/?expand=emails,memberships").json()["results"][0]
+    single = client.get(f"/api/contacts/{contact.pk}/").json()
+
+    assert "emails" not in plain and "phones" not in plain
+    assert expanded["emails"] == [{"email": "a@example.com", "label": "work", "is_primary": True}]
+    assert expanded["memberships"] == [] and "phones" not in expanded
+    assert {"emails", "phones", "memberships"} <= set(single)
+
+
+def test_expanding_an_unknown_list_is_refused(personas):
+    response = client_for(personas.owner).get("/api/contacts/?expand=emails,friends")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "expand"

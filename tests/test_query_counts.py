@@ -23,12 +23,14 @@ pytestmark = pytest.mark.django_db
 # Restricted users pay 5 queries for their access context (teams, roles, object permissions,
 # shared record types, sharing defaults); configuration is read without one.
 ACCESS_CONTEXT = 5
+# Lists are read by the page reader: one query for the page, one per many-to-many field; nested
+# lists only with ?expand=. A single record has every nested list, one query each.
 LIST_BUDGET = {
     "accounts": ACCESS_CONTEXT + 2,  # accounts, tags
-    "contacts": ACCESS_CONTEXT + 5,  # contacts, tags, emails, phones, memberships with accounts
+    "contacts": ACCESS_CONTEXT + 2,  # contacts, tags
     "leads": ACCESS_CONTEXT + 2,  # leads, tags
-    "opportunities": ACCESS_CONTEXT + 4,  # opportunities with account, tags, roles, history
-    "activities": ACCESS_CONTEXT + 4,  # activities with related type, tags, users, contacts
+    "opportunities": ACCESS_CONTEXT + 2,  # opportunities, tags
+    "activities": ACCESS_CONTEXT + 4,  # activities, tags, participant users and contacts
     "pipelines": 1,
     "stages": 1,
     "currencies": 1,
@@ -36,9 +38,11 @@ LIST_BUDGET = {
     "tags": 1,
     "custom-fields": 1,
 }
-# Retrieve prefetches through the serializer (the membership's account is one more query);
-# lists are read by the page reader, which joins it.
-RETRIEVE_BUDGET = {**LIST_BUDGET, "contacts": ACCESS_CONTEXT + 6}
+RETRIEVE_BUDGET = {
+    **LIST_BUDGET,
+    "contacts": ACCESS_CONTEXT + 5,  # + emails, phones, memberships with their accounts
+    "opportunities": ACCESS_CONTEXT + 4,  # + contact roles, stage history
+}
 
 
 @pytest.fixture(autouse=True)

@@ -58,6 +58,22 @@ class LeanFilterSet(django_filters.FilterSet):
             filter_.model = queryset.model
             filter_.parent = self
 
+    @classmethod
+    def filter_for_lookup(cls, field: Any, lookup_type: str) -> tuple[Any, dict[str, Any]]:
+        """Foreign keys filter by the id as a plain value: django-filter's model choice would
+        fetch the referenced row to validate it on every request, and access is decided by
+        ``restrict`` anyway."""
+        if isinstance(field, models.ForeignKey) and lookup_type in ("exact", "in"):
+            target = field.target_field
+            value_filter: Any = (django_filters.NumberFilter if isinstance(
+                target, models.AutoField | models.BigAutoField | models.IntegerField)
+                else django_filters.CharFilter)
+            if lookup_type == "in":
+                return type(f"{value_filter.__name__}In",
+                            (django_filters.BaseInFilter, value_filter), {}), {}
+            return value_filter, {}
+        return super().filter_for_lookup(field, lookup_type)  # type: ignore[no-any-return]
+
 
 class RecordFilterSet(LeanFilterSet):
     """Filters every record type has: tags by name (``?tag=vip&tag=key``)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, Func, IntegerField, Q, QuerySet
 
 from rapport.framework.registry import RecordType, get_record_type
 from rapport.search.indexer import DEFAULT_BATCH_SIZE, index_record, reindex, unindex_record
@@ -22,6 +22,24 @@ from rapport.search.query import SearchHit, indexed_types, search
 
 # A list endpoint pages through at most this many best matches of ``?q=``.
 LIST_SEARCH_LIMIT = 200
+
+
+class IdPosition(Func):
+    """The position of the row's id in a given list of ids, as one SQL expression (a CASE with
+    a branch per id costs milliseconds to build for a page of search results)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = [int(i) for i in ids]
+        super().__init__(F("pk"))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"array_position(%s::bigint[], {sql})", [self.ids, *params]
+        joined = "," + ",".join(str(i) for i in self.ids) + ","
+        return f"instr(%s, ',' || {sql} || ',')", [joined, *params]
 
 
 def _field_search(record_type: RecordType, queryset: QuerySet[Any], query: str) -> Any:
@@ -48,9 +66,7 @@ def search_queryset(record_type: RecordType, queryset: QuerySet[Any], query: str
     if not ids:
         return queryset.none()
     # The rank lets a list without an explicit ?ordering= show the best matches first.
-    rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)],
-                output_field=IntegerField())
-    return queryset.filter(pk__in=ids).annotate(search_rank=rank)
+    return queryset.filter(pk__in=ids).annotate(search_rank=IdPosition(ids))
 
 
 def global_search(*, user: Any, query: str, types: list[str] | None = None,

@@ -129,7 +129,7 @@ def record_create(
     references_check(actor=actor, record=record, names=names)
     if record_type.prepare:
         record_type.prepare(actor=actor, record=record, changed=names)
-    _validate(record, exclude=["tags"])
+    _validate(record, exclude=["tags", "created_by", "updated_by"])
     record.save(force_insert=True)
     if relations:
         _relations_write(actor, record, relations)
@@ -181,7 +181,7 @@ def record_update(
     references_check(actor=actor, record=record, names=changed)
     if record_type.prepare:
         record_type.prepare(actor=actor, record=record, changed=changed)
-    _validate(record, exclude=["tags"])
+    _validate(record, exclude=["tags", "created_by", "updated_by"])
     record.save()
     if relations:
         _relations_write(actor, record, relations)

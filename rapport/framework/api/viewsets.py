@@ -8,9 +8,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
-from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -21,7 +20,7 @@ from rapport.core.selectors import record_changes
 from rapport.framework.api.pagination import ChangeLogPagination
 from rapport.framework.api.parsers import LimitedJSONParser
 from rapport.framework.api.problems import django_validation_detail
-from rapport.framework.api.readers import page_reader
+from rapport.framework.api.readers import PageReader, page_reader
 from rapport.framework.api.serializers import actor_from_request
 from rapport.framework.base_models import restricted
 from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
@@ -71,22 +70,39 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         qs = restricted(rt.model, self.request.user, "view")
         if rt.select_related:
             qs = qs.select_related(*rt.select_related)
-        if rt.prefetch_related and self.action != "list":
+        if rt.prefetch_related and not (self.action in ("list", "retrieve") and self._reader()):
             qs = qs.prefetch_related(*rt.prefetch_related)
         return qs
 
+    def _reader(self) -> PageReader | None:
+        return page_reader(self.get_serializer_class())  # type: ignore[arg-type]
+
+    @extend_schema(parameters=[OpenApiParameter(
+        "expand", str, description="Nested lists to include in each row, comma-separated "
+        "(e.g. emails,phones,memberships); a single record always has them all.")])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """A page of records: read by the compiled page reader when the serializer allows."""
-        reader = page_reader(self.get_serializer_class())  # type: ignore[arg-type]
+        """A page of records: read as rows by the compiled page reader (the serializer's output,
+        nested lists only when asked for with ``?expand=``)."""
+        reader = self._reader()
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        records = page if page is not None else list(queryset)
-        if reader is not None:
-            data: Any = reader.read(records)
-        else:
-            prefetch_related_objects(records, *self.record_type.prefetch_related)
-            data = self.get_serializer(records, many=True).data
+        if reader is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(reader.values(queryset))
+        expand = [n for n in request.query_params.get("expand", "").split(",") if n]
+        unknown = sorted(set(expand) - set(reader.child_names))
+        if unknown:
+            raise ValidationError({"expand": [_("Cannot expand: %(names)s (choose from %(all)s).")
+                                              % {"names": ", ".join(unknown),
+                                                 "all": ", ".join(reader.child_names)}]})
+        data = reader.read(page if page is not None else reader.values(queryset),
+                           children=expand)
         return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        reader = self._reader()
+        if reader is None:
+            return super().retrieve(request, *args, **kwargs)
+        return Response(reader.read_instances([self.get_object()])[0])
 
     def get_object(self) -> models.Model:
         """The record, 404 if the user may not see it; for writes, 403 before any validation
