@@ -34,7 +34,9 @@ class IdPosition(Func):
         self.ids = [int(i) for i in ids]
         super().__init__(F("pk"))
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+    def as_sql(self, compiler: Any, connection: Any, function: str | None = None,
+               template: str | None = None, arg_joiner: str | None = None,
+               **extra_context: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
         if connection.vendor == "postgresql":
             return f"array_position(%s::bigint[], {sql})", [self.ids, *params]
