@@ -14,6 +14,7 @@ from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
 from conftest import Personas, client_for
+from tests.redis_server import RedisServer, redis_server  # noqa: F401  (a fixture)
 from rapport.accounts.models import Account
 from rapport.core.models import ChangeLogEntry
 from rapport.framework.api.problems import PROBLEM_CONTENT_TYPE
@@ -27,11 +28,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def rates(settings: SettingsWrapper, tmp_path: Path,
           monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """Tiny rates; change an entry before the first request. The cache is a file cache of
-    this test's own, so concurrent test runs sharing var/cache cannot move the counters."""
-    settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(tmp_path / "cache")}}
+    """Tiny rates; change an entry before the first request. The counters are a file of this
+    test's own, so concurrent test runs cannot move them."""
+    settings.RAPPORT_COUNTERS_PATH = str(tmp_path / "counters.sqlite3")
     values = {"token": "2/min", "ip": "100/min"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": values}
     api_settings.reload()
@@ -137,3 +136,22 @@ def test_throttled_write_writes_nothing(personas: Personas, rates: dict[str, str
     assert before == (["A0", "A1"], 2)
     assert (sorted(Account.objects.values_list("name", flat=True)),
             ChangeLogEntry.objects.count()) == before
+
+
+@pytest.mark.redis
+def test_counters_live_in_redis_when_there_is_one(personas: Personas, rates: dict[str, str],
+                                                  settings: SettingsWrapper,
+                                                  redis_server: RedisServer) -> None:
+    # given the cache on a real redis-server and the counters in the cache
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": redis_server.url}}
+    settings.RAPPORT_RATE_COUNTERS = "cache"
+    client = token_client(api_token_create(user=personas.owner, name="A").secret)
+    # when
+    statuses = [client.get("/api/accounts/").status_code for _ in range(2)]
+    third = client.get("/api/accounts/")
+    # then
+    assert statuses == [200, 200]
+    assert_throttled(third)
+    assert any(key.startswith(b":1:rate:throttle_token_") for key in
+               cache._cache.get_client().keys("*"))  # type: ignore[attr-defined]

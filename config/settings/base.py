@@ -115,6 +115,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(VAR_DIR / "cache")}}
 
+# API rate-limit counters: in Redis when there is one, else in a SQLite file of their own.
+RAPPORT_RATE_COUNTERS = env.str("RAPPORT_RATE_COUNTERS", default="cache" if REDIS_URL else "sqlite")
+RAPPORT_COUNTERS_PATH = env.str("RAPPORT_COUNTERS_PATH", default=str(VAR_DIR / "counters.sqlite3"))
+
 # --- auth ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"
 AUTH_PASSWORD_VALIDATORS = [
