@@ -14,13 +14,13 @@ from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
 from conftest import Personas, client_for
-from tests.redis_server import RedisServer, redis_server  # noqa: F401  (a fixture)
 from rapport.accounts.models import Account
 from rapport.core.models import ChangeLogEntry
 from rapport.framework.api.problems import PROBLEM_CONTENT_TYPE
 from rapport.framework.api.throttling import IpRateThrottle, TokenRateThrottle
 from rapport.identity.choices import TokenScope
 from rapport.identity.services import api_token_create
+from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,6 @@ from typing import Any
 
 import pytest
 
-from tests.redis_server import redis_server  # noqa: F401  (a fixture)
-
 REPO = Path(__file__).resolve().parents[3]
 # Variables of the outer environment that would point the child processes elsewhere.
 OUTER_VARIABLES = ("DATABASE_URL", "REDIS_URL", "TASK_BACKEND", "DJANGO_SETTINGS_MODULE")
