@@ -98,6 +98,23 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
                            children=expand)
         return self.get_paginated_response(data) if page is not None else Response(data)
 
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = serializer.save()
+        return Response(self._represent(record, serializer), status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        record = serializer.save()
+        return Response(self._represent(record, serializer))
+
+    def _represent(self, record: models.Model, serializer: Any) -> Any:
+        reader = self._reader()
+        return reader.read_instances([record])[0] if reader else serializer.data
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         reader = self._reader()
         if reader is None:
