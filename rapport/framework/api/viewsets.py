@@ -74,6 +74,12 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
             qs = qs.prefetch_related(*rt.prefetch_related)
         return qs
 
+    def filter_queryset(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        """List filters apply to lists; a single record is found by its id alone."""
+        if getattr(self, "detail", False):
+            return queryset
+        return super().filter_queryset(queryset)
+
     def _reader(self) -> PageReader | None:
         return page_reader(self.get_serializer_class())  # type: ignore[arg-type]
 
