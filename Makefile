@@ -49,7 +49,7 @@ test-postgres: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check rapport config
+	$(BIN)/ruff format --check rapport config tests bench conftest.py
 	$(BIN)/mypy rapport config
 
 bench: install

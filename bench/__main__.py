@@ -26,19 +26,31 @@ TARGETS = {  # scenario -> (p95 ms ceiling, req/s floor)
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
-    return f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM, " \
-           f"Python {platform.python_version()}, SQLite (WAL)"
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, SQLite (WAL)"
+    )
 
 
 def table(results: list[Result], concurrency: int) -> str:
-    lines = [f"| request (concurrency {concurrency}) | requests | errors | median ms | p95 ms "
-             "| p99 ms | req/s | target | driver CPU ms/req | server CPU ms/req |",
-             "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
+    lines = [
+        f"| request (concurrency {concurrency}) | requests | errors | median ms | p95 ms "
+        "| p99 ms | req/s | target | driver CPU ms/req | server CPU ms/req |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+    ]
     for r in results:
         p95_max, rate_min = TARGETS.get(r.scenario, (float("inf"), 0.0))
         met = r.percentile(95) <= p95_max and r.rate >= rate_min and not r.errors
@@ -48,7 +60,8 @@ def table(results: list[Result], concurrency: int) -> str:
             f"| {r.scenario} | {len(r.latencies)} | {r.errors} | {r.percentile(50):.1f} | "
             f"{r.percentile(95):.1f} | {r.percentile(99):.1f} | {r.rate:.0f} | "
             f"{'met' if met else 'MISSED'} ({target}) | {r.driver_cpu * 1000 / n:.2f} | "
-            f"{r.server_cpu * 1000 / n:.2f} |")
+            f"{r.server_cpu * 1000 / n:.2f} |"
+        )
     return "\n".join(lines)
 
 
@@ -63,9 +76,11 @@ def write_docs(report: str, concurrency: int, duration: float) -> None:
         text += f"\n{START}\n{END}\n"
     head, rest = text.split(START, 1)
     tail = rest.split(END, 1)[1]
-    generated = (f"{START}\nLast run {dt.date.today().isoformat()} on {machine()}; "
-                 f"concurrency {concurrency}, {duration:.0f} s measured per request type.\n\n"
-                 f"{report}\n{END}")
+    generated = (
+        f"{START}\nLast run {dt.date.today().isoformat()} on {machine()}; "
+        f"concurrency {concurrency}, {duration:.0f} s measured per request type.\n\n"
+        f"{report}\n{END}"
+    )
     DOCS.write_text(head + generated + tail)
 
 
@@ -92,25 +107,52 @@ def main(argv: list[str] | None = None) -> int:
         for scenario in scenarios(samples):
             if args.only and args.only not in scenario.name:
                 continue
-            result = run(scenario, port=port, token=token, server_pid=pids[0],
-                         concurrency=args.concurrency, duration=args.duration,
-                         warmup=args.warmup)
+            result = run(
+                scenario,
+                port=port,
+                token=token,
+                server_pid=pids[0],
+                concurrency=args.concurrency,
+                duration=args.duration,
+                warmup=args.warmup,
+            )
             results.append(result)
-            print(f"  {scenario.name}: {result.rate:.0f} req/s, p95 "
-                  f"{result.percentile(95):.1f} ms, errors {result.errors} "
-                  f"{result.first_error[:200]}", flush=True)
+            print(
+                f"  {scenario.name}: {result.rate:.0f} req/s, p95 "
+                f"{result.percentile(95):.1f} ms, errors {result.errors} "
+                f"{result.first_error[:200]}",
+                flush=True,
+            )
     report = table(results, args.concurrency)
     print()
     print(f"{dt.date.today().isoformat()} — {machine()}")
     print(report)
-    (args.out / "results.json").write_text(json.dumps({
-        "date": dt.date.today().isoformat(), "machine": machine(), "database": str(db),
-        "concurrency": args.concurrency, "duration": args.duration,
-        "results": [{"scenario": r.scenario, "requests": len(r.latencies), "errors": r.errors,
-                     "median_ms": r.percentile(50), "p95_ms": r.percentile(95),
-                     "p99_ms": r.percentile(99), "rps": r.rate,
-                     "driver_cpu_s": r.driver_cpu, "server_cpu_s": r.server_cpu}
-                    for r in results]}, indent=2))
+    (args.out / "results.json").write_text(
+        json.dumps(
+            {
+                "date": dt.date.today().isoformat(),
+                "machine": machine(),
+                "database": str(db),
+                "concurrency": args.concurrency,
+                "duration": args.duration,
+                "results": [
+                    {
+                        "scenario": r.scenario,
+                        "requests": len(r.latencies),
+                        "errors": r.errors,
+                        "median_ms": r.percentile(50),
+                        "p95_ms": r.percentile(95),
+                        "p99_ms": r.percentile(99),
+                        "rps": r.rate,
+                        "driver_cpu_s": r.driver_cpu,
+                        "server_cpu_s": r.server_cpu,
+                    }
+                    for r in results
+                ],
+            },
+            indent=2,
+        )
+    )
     (args.out / "results.md").write_text(report + "\n")
     if not args.only:
         write_docs(report, args.concurrency, args.duration)

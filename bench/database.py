@@ -37,19 +37,27 @@ def is_complete(path: Path, contacts: int, seed: int) -> bool:
 def build(path: Path, contacts: int, seed: int, env: dict[str, str]) -> float:
     """Create the database from scratch; returns the seconds ``rapport demo`` took."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (path, _marker(path), path.with_name(path.name + "-wal"),
-                  path.with_name(path.name + "-shm")):
+    for stale in (
+        path,
+        _marker(path),
+        path.with_name(path.name + "-wal"),
+        path.with_name(path.name + "-shm"),
+    ):
         stale.unlink(missing_ok=True)
     run_env = {**env, "DATABASE_URL": database_url(path)}
-    subprocess.run([*RAPPORT, "migrate", "--noinput", "-v", "0"], check=True, env=run_env,
-                   cwd=ROOT)
+    subprocess.run([*RAPPORT, "migrate", "--noinput", "-v", "0"], check=True, env=run_env, cwd=ROOT)
     subprocess.run([*RAPPORT, "createcachetable"], check=True, env=run_env, cwd=ROOT)
     started = time.monotonic()
-    subprocess.run([*RAPPORT, "demo", "--contacts", str(contacts), "--seed", str(seed)],
-                   check=True, env=run_env, cwd=ROOT)
+    subprocess.run(
+        [*RAPPORT, "demo", "--contacts", str(contacts), "--seed", str(seed)],
+        check=True,
+        env=run_env,
+        cwd=ROOT,
+    )
     seconds = time.monotonic() - started
-    _marker(path).write_text(json.dumps({"contacts": contacts, "seed": seed,
-                                         "demo_seconds": round(seconds, 1)}))
+    _marker(path).write_text(
+        json.dumps({"contacts": contacts, "seed": seed, "demo_seconds": round(seconds, 1)})
+    )
     return seconds
 
 

@@ -62,15 +62,27 @@ def process_tree_cpu(root_pid: int) -> float:
     return total
 
 
-def run(scenario: Scenario, *, port: int, token: str, server_pid: int, concurrency: int,
-        duration: float, warmup: float) -> Result:
+def run(
+    scenario: Scenario,
+    *,
+    port: int,
+    token: str,
+    server_pid: int,
+    concurrency: int,
+    duration: float,
+    warmup: float,
+) -> Result:
     """Drive ``scenario`` with ``concurrency`` connections; measure after ``warmup``."""
     result = Result(scenario.name)
     lock = threading.Lock()
     start_measure = time.perf_counter() + warmup
     stop_at = start_measure + duration
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
-               "Content-Type": "application/json", "Connection": "keep-alive"}
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/json",
+        "Content-Type": "application/json",
+        "Connection": "keep-alive",
+    }
 
     def worker(index: int) -> None:
         rng = random.Random(index)

@@ -25,13 +25,18 @@ class Samples:
 def load_samples(db: Path, count: int = 500) -> Samples:
     rng = random.Random(42)
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        owners = [r[0] for r in conn.execute(
-            "SELECT owner_id FROM contacts_contact GROUP BY owner_id HAVING COUNT(*) > 100")]
+        owners = [
+            r[0]
+            for r in conn.execute(
+                "SELECT owner_id FROM contacts_contact GROUP BY owner_id HAVING COUNT(*) > 100"
+            )
+        ]
         low, high = conn.execute("SELECT MIN(id), MAX(id) FROM contacts_contact").fetchone()
         ids = [rng.randint(low, high) for _ in range(count)]
         marks = ",".join("?" * len(ids))
-        rows = conn.execute(f"SELECT display_name, primary_phone FROM contacts_contact "
-                            f"WHERE id IN ({marks})", ids).fetchall()
+        rows = conn.execute(
+            f"SELECT display_name, primary_phone FROM contacts_contact WHERE id IN ({marks})", ids
+        ).fetchall()
     prefixes = []
     for name, _phone in rows:
         # Chinese names: family name plus the first given character; others: 3 letters
@@ -42,16 +47,26 @@ def load_samples(db: Path, count: int = 500) -> Samples:
 
 def issue_token(db: Path, env: dict[str, str]) -> str:
     """A read-write personal API token of the ``admin`` user (created through the service)."""
-    code = ("import django; django.setup(); "
-            "from rapport.identity.models import User; "
-            "from rapport.identity.choices import TokenScope; "
-            "from rapport.identity.services import api_token_create; "
-            "print(api_token_create(user=User.objects.get(username='admin'), name='bench', "
-            "scope=TokenScope.READ_WRITE).secret)")
+    code = (
+        "import django; django.setup(); "
+        "from rapport.identity.models import User; "
+        "from rapport.identity.choices import TokenScope; "
+        "from rapport.identity.services import api_token_create; "
+        "print(api_token_create(user=User.objects.get(username='admin'), name='bench', "
+        "scope=TokenScope.READ_WRITE).secret)"
+    )
     out = subprocess.run(
-        [RAPPORT[0], "-c", code], check=True, capture_output=True, text=True, cwd=ROOT,
-        env={**env, "DATABASE_URL": database_url(db),
-             "DJANGO_SETTINGS_MODULE": "config.settings.base"})
+        [RAPPORT[0], "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={
+            **env,
+            "DATABASE_URL": database_url(db),
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        },
+    )
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -74,11 +89,13 @@ def scenarios(samples: Samples) -> list[Scenario]:
         return "GET", f"/api/contacts/{rng.randint(low, high)}/", None
 
     def create(rng: random.Random, n: int) -> Request:
-        body = {"given_name": "Bench", "family_name": f"Load {n}",
-                "job_title": "Benchmark contact",
-                "emails": [{"email": f"bench.{n}@example.com"}],
-                "phones": [{"number": f"+1 415-{200 + n % 700:03d}-{n % 10000:04d}",
-                            "label": "work"}]}
+        body = {
+            "given_name": "Bench",
+            "family_name": f"Load {n}",
+            "job_title": "Benchmark contact",
+            "emails": [{"email": f"bench.{n}@example.com"}],
+            "phones": [{"number": f"+1 415-{200 + n % 700:03d}-{n % 10000:04d}", "label": "work"}],
+        }
         return "POST", "/api/contacts/", json.dumps(body).encode()
 
     return [

@@ -70,10 +70,23 @@ def gunicorn(db: Path, var_dir: Path, workers: int = 2) -> Iterator[tuple[int, l
     binary = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     log = (var_dir / "gunicorn.log").open("wb")
     proc = subprocess.Popen(
-        [binary, "config.wsgi:application", "--workers", str(workers), "--bind",
-         f"{HOST}:{port}", "--keep-alive", "75",
-         "--error-logfile", str(var_dir / "gunicorn-error.log")],
-        cwd=ROOT, env=server_env(db, var_dir), stdout=log, stderr=subprocess.STDOUT)
+        [
+            binary,
+            "config.wsgi:application",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"{HOST}:{port}",
+            "--keep-alive",
+            "75",
+            "--error-logfile",
+            str(var_dir / "gunicorn-error.log"),
+        ],
+        cwd=ROOT,
+        env=server_env(db, var_dir),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         _wait_ready(port, proc)
         yield port, [proc.pid]

@@ -16,10 +16,13 @@ urlpatterns = [
     path("api/search/", SearchView.as_view(), name="api-search"),
     path("api/", include(api_router().urls)),
     # The schema and its documentation describe the API, not its data: readable without login.
-    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]),
-         name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema",
-                                                     permission_classes=[AllowAny]),
-         name="api-docs"),
+    path(
+        "api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"
+    ),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
+        name="api-docs",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

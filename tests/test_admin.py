@@ -16,8 +16,9 @@ def admin_client(personas) -> Client:
 
 
 def test_pipeline_created_in_admin_is_in_the_change_log(admin_client, personas):
-    response = admin_client.post("/admin/opportunities/pipeline/add/",
-                                 {"name": "Enterprise", "position": 1})
+    response = admin_client.post(
+        "/admin/opportunities/pipeline/add/", {"name": "Enterprise", "position": 1}
+    )
 
     assert response.status_code == 302
     pipeline = Pipeline.objects.get(name="Enterprise")
@@ -25,18 +26,24 @@ def test_pipeline_created_in_admin_is_in_the_change_log(admin_client, personas):
     assert (entry.action, entry.channel, entry.user_id) == ("create", "admin", personas.admin.pk)
 
 
-def test_domain_rule_error_is_shown_beside_the_field_and_nothing_is_written(
-        admin_client, personas):
+def test_domain_rule_error_is_shown_beside_the_field_and_nothing_is_written(admin_client, personas):
     account = AccountFactory(owner=personas.admin)
     stage = StageFactory()
     other_pipeline = Pipeline.objects.create(name="Other")
     before = ChangeLogEntry.objects.count()
 
-    response = admin_client.post("/admin/opportunities/opportunity/add/", {
-        "name": "Deal", "account": account.pk, "pipeline": other_pipeline.pk,
-        "stage": stage.pk, "currency": currency().pk, "owner": personas.admin.pk,
-        "custom_fields": "{}",
-    })
+    response = admin_client.post(
+        "/admin/opportunities/opportunity/add/",
+        {
+            "name": "Deal",
+            "account": account.pk,
+            "pipeline": other_pipeline.pk,
+            "stage": stage.pk,
+            "currency": currency().pk,
+            "owner": personas.admin.pk,
+            "custom_fields": "{}",
+        },
+    )
 
     assert response.status_code == 200
     assert "is not part of the opportunity" in response.content.decode()
@@ -47,8 +54,7 @@ def test_domain_rule_error_is_shown_beside_the_field_and_nothing_is_written(
 def test_admin_delete_goes_through_the_service(admin_client, personas):
     account = AccountFactory(owner=personas.admin)
 
-    response = admin_client.post(f"/admin/accounts/account/{account.pk}/delete/",
-                                 {"post": "yes"})
+    response = admin_client.post(f"/admin/accounts/account/{account.pk}/delete/", {"post": "yes"})
 
     assert response.status_code == 302
     assert ChangeLogEntry.objects.filter(object_id=account.pk, action="delete").count() == 1

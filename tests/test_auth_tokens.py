@@ -38,8 +38,11 @@ def token_client(secret: str) -> APIClient:
 
 
 def snapshot() -> tuple[list[tuple[int, str]], int, int]:
-    return (sorted(Account.objects.values_list("id", "name")), ChangeLogEntry.objects.count(),
-            ApiToken.objects.count())
+    return (
+        sorted(Account.objects.values_list("id", "name")),
+        ChangeLogEntry.objects.count(),
+        ApiToken.objects.count(),
+    )
 
 
 # --- session authentication -----------------------------------------------------------------
@@ -69,8 +72,9 @@ def test_session_write_with_wrong_csrf_token_is_refused(personas: Personas) -> N
     assert client.get("/admin/login/").status_code == 200
     before = snapshot()
     # when
-    response = client.post("/api/accounts/", {"name": "Acme"}, format="json",
-                           HTTP_X_CSRFTOKEN="x" * 32)
+    response = client.post(
+        "/api/accounts/", {"name": "Acme"}, format="json", HTTP_X_CSRFTOKEN="x" * 32
+    )
     # then
     assert problem_code(response, 403) == "permission_denied"
     assert response.json()["detail"].startswith("CSRF Failed: CSRF token from the")
@@ -83,8 +87,7 @@ def test_session_write_with_csrf_token_succeeds(personas: Personas) -> None:
     assert client.get("/admin/login/").status_code == 200
     csrf = client.cookies[settings.CSRF_COOKIE_NAME].value
     # when
-    response = client.post("/api/accounts/", {"name": "Acme"}, format="json",
-                           HTTP_X_CSRFTOKEN=csrf)
+    response = client.post("/api/accounts/", {"name": "Acme"}, format="json", HTTP_X_CSRFTOKEN=csrf)
     # then
     assert response.status_code == 201, response.content
     account = Account.objects.get()
@@ -126,9 +129,17 @@ def test_token_secret_is_returned_once_and_only_its_hash_is_stored(personas: Per
     assert secret.startswith(f"rpt_{token.prefix}_")
     assert len(secret) == len(f"rpt_{token.prefix}_") + 43
     assert (body["id"], body["name"], body["scope"], body["prefix"]) == (
-        token.pk, "CI", "read_write", token.prefix)
+        token.pk,
+        "CI",
+        "read_write",
+        token.prefix,
+    )
     assert (token.user_id, token.scope, token.revoked_at, token.last_used_at) == (
-        personas.owner.pk, TokenScope.READ_WRITE, None, None)
+        personas.owner.pk,
+        TokenScope.READ_WRITE,
+        None,
+        None,
+    )
     # ... only its SHA-256 hash is stored ...
     assert token.key_hash == hashlib.sha256(secret.encode()).hexdigest()
     stored = ApiToken.objects.values().get()
@@ -154,8 +165,7 @@ def test_token_cannot_issue_tokens(personas: Personas) -> None:
     issued = api_token_create(user=personas.owner, name="CI", scope=TokenScope.READ_WRITE)
     before = snapshot()
     # when
-    response = token_client(issued.secret).post("/api/tokens/", {"name": "Another"},
-                                                format="json")
+    response = token_client(issued.secret).post("/api/tokens/", {"name": "Another"}, format="json")
     # then
     assert problem_code(response, 403) == "permission_denied"
     assert snapshot() == before
@@ -183,26 +193,35 @@ def test_read_token_can_read_but_not_write(personas: Personas) -> None:
 
 def test_read_write_token_can_write_and_is_recorded(personas: Personas) -> None:
     # given
-    issued = api_token_create(user=personas.owner, name="Writer",
-                              scope=TokenScope.READ_WRITE)
+    issued = api_token_create(user=personas.owner, name="Writer", scope=TokenScope.READ_WRITE)
     # when
-    response = token_client(issued.secret).post("/api/accounts/", {"name": "Acme"},
-                                                 format="json", HTTP_X_REQUEST_ID="req-42")
+    response = token_client(issued.secret).post(
+        "/api/accounts/", {"name": "Acme"}, format="json", HTTP_X_REQUEST_ID="req-42"
+    )
     # then
     assert response.status_code == 201, response.content
     account = Account.objects.get()
     assert (account.name, account.owner_id) == ("Acme", personas.owner.pk)
     entry = ChangeLogEntry.objects.get()
-    assert (entry.action, entry.actor_kind, entry.user_id, entry.token_id, entry.channel,
-            entry.request_id) == ("create", "api_token", personas.owner.pk, issued.token.pk,
-                                  "api", "req-42")
+    assert (
+        entry.action,
+        entry.actor_kind,
+        entry.user_id,
+        entry.token_id,
+        entry.channel,
+        entry.request_id,
+    ) == ("create", "api_token", personas.owner.pk, issued.token.pk, "api", "req-42")
 
 
 def test_expired_token_is_401(personas: Personas) -> None:
     # given
     AccountFactory(owner=personas.owner)
-    issued = api_token_create(user=personas.owner, name="Old", scope=TokenScope.READ_WRITE,
-                              expires_at=timezone.now() - dt.timedelta(seconds=1))
+    issued = api_token_create(
+        user=personas.owner,
+        name="Old",
+        scope=TokenScope.READ_WRITE,
+        expires_at=timezone.now() - dt.timedelta(seconds=1),
+    )
     before = snapshot()
     # when
     read = token_client(issued.secret).get("/api/accounts/")
@@ -218,8 +237,9 @@ def test_expired_token_is_401(personas: Personas) -> None:
 
 def test_token_before_its_expiry_works(personas: Personas) -> None:
     # given
-    issued = api_token_create(user=personas.owner, name="Soon",
-                              expires_at=timezone.now() + dt.timedelta(minutes=5))
+    issued = api_token_create(
+        user=personas.owner, name="Soon", expires_at=timezone.now() + dt.timedelta(minutes=5)
+    )
     # when
     response = token_client(issued.secret).get("/api/accounts/")
     # then
@@ -255,12 +275,15 @@ def test_user_cannot_revoke_another_users_token(personas: Personas) -> None:
     assert token_client(issued.secret).get("/api/accounts/").status_code == 200
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer rpt_000000000000_not-a-real-key",
-    "Bearer garbage",
-    "Bearer",
-    "Bearer two parts",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer rpt_000000000000_not-a-real-key",
+        "Bearer garbage",
+        "Bearer",
+        "Bearer two parts",
+    ],
+)
 def test_unknown_or_malformed_token_is_401(personas: Personas, header: str) -> None:
     # given
     api_token_create(user=personas.owner, name="Real")
@@ -323,9 +346,11 @@ def test_token_of_a_superuser_still_writes_only_through_its_scope(personas: Pers
     issued = api_token_create(user=personas.admin, name="Admin reader")
     before = snapshot()
     # when
-    response = token_client(issued.secret).post("/api/custom-fields/", {
-        "record_type": "contacts", "name": "budget", "label": "Budget",
-        "field_type": "integer"}, format="json")
+    response = token_client(issued.secret).post(
+        "/api/custom-fields/",
+        {"record_type": "contacts", "name": "budget", "label": "Budget", "field_type": "integer"},
+        format="json",
+    )
     # then
     assert problem_code(response, 403) == "permission_denied"
     assert snapshot() == before

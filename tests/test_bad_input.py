@@ -28,8 +28,18 @@ from rapport.opportunities.models import Opportunity, OpportunityContact, StageH
 pytestmark = pytest.mark.django_db
 
 _COUNTED: list[type[models.Model]] = [
-    Account, Contact, ContactEmail, ContactPhone, AccountMembership, Lead, Opportunity,
-    OpportunityContact, StageHistory, Activity, CustomFieldDefinition, ChangeLogEntry,
+    Account,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    AccountMembership,
+    Lead,
+    Opportunity,
+    OpportunityContact,
+    StageHistory,
+    Activity,
+    CustomFieldDefinition,
+    ChangeLogEntry,
 ]
 
 
@@ -68,8 +78,9 @@ def test_wrong_type_is_refused_by_field(personas: Personas, owner_api: APIClient
     response = owner_api.post("/api/accounts/", {"name": "Acme", "employee_count": "many"})
     # then
     body = problem(response, 400, "validation_error")
-    assert body["errors"] == [{"field": "employee_count", "code": "invalid",
-                               "message": "A valid integer is required."}]
+    assert body["errors"] == [
+        {"field": "employee_count", "code": "invalid", "message": "A valid integer is required."}
+    ]
     assert row_counts() == before
 
 
@@ -84,43 +95,53 @@ def test_body_that_is_not_an_object_is_refused(personas: Personas, owner_api: AP
     assert row_counts() == before
 
 
-def test_child_row_with_wrong_value_is_named_by_path(personas: Personas,
-                                                      owner_api: APIClient) -> None:
+def test_child_row_with_wrong_value_is_named_by_path(
+    personas: Personas, owner_api: APIClient
+) -> None:
     # given
     before = row_counts()
     # when
-    response = owner_api.post("/api/contacts/", {
-        "family_name": "Lovelace",
-        "emails": [{"email": "ada@example.com"}, {"email": "not an address"}]})
+    response = owner_api.post(
+        "/api/contacts/",
+        {
+            "family_name": "Lovelace",
+            "emails": [{"email": "ada@example.com"}, {"email": "not an address"}],
+        },
+    )
     # then
     body = problem(response, 400, "validation_error")
     assert field_errors(body) == [("emails.1.email", "invalid")]
     assert row_counts() == before
 
 
-def test_contact_without_family_name_is_refused(personas: Personas,
-                                                owner_api: APIClient) -> None:
+def test_contact_without_family_name_is_refused(personas: Personas, owner_api: APIClient) -> None:
     # given
     before = row_counts()
     # when
     response = owner_api.post("/api/contacts/", {"given_name": "Ada"})
     # then
     body = problem(response, 400, "validation_error")
-    assert body["errors"] == [{"field": "family_name", "code": "required",
-                               "message": "This field is required."}]
+    assert body["errors"] == [
+        {"field": "family_name", "code": "required", "message": "This field is required."}
+    ]
     assert row_counts() == before
 
 
-def test_opportunity_without_its_references_is_refused(personas: Personas,
-                                                       owner_api: APIClient) -> None:
+def test_opportunity_without_its_references_is_refused(
+    personas: Personas, owner_api: APIClient
+) -> None:
     # given
     before = row_counts()
     # when
     response = owner_api.post("/api/opportunities/", {"name": "Big deal"})
     # then
     body = problem(response, 400, "validation_error")
-    assert sorted(field_errors(body)) == [("account", "required"), ("currency", "required"),
-                                          ("pipeline", "required"), ("stage", "required")]
+    assert sorted(field_errors(body)) == [
+        ("account", "required"),
+        ("currency", "required"),
+        ("pipeline", "required"),
+        ("stage", "required"),
+    ]
     assert row_counts() == before
 
 
@@ -131,13 +152,17 @@ def test_unknown_choice_is_refused(personas: Personas, owner_api: APIClient) -> 
     response = owner_api.post("/api/accounts/", {"name": "Acme", "lifecycle_stage": "vip"})
     # then
     body = problem(response, 400, "validation_error")
-    assert body["errors"] == [{"field": "lifecycle_stage", "code": "invalid_choice",
-                               "message": "\"vip\" is not a valid choice."}]
+    assert body["errors"] == [
+        {
+            "field": "lifecycle_stage",
+            "code": "invalid_choice",
+            "message": '"vip" is not a valid choice.',
+        }
+    ]
     assert row_counts() == before
 
 
-def test_unknown_choice_on_update_changes_nothing(personas: Personas,
-                                                  owner_api: APIClient) -> None:
+def test_unknown_choice_on_update_changes_nothing(personas: Personas, owner_api: APIClient) -> None:
     # given
     account = AccountFactory(owner=personas.owner, lifecycle_stage="prospect")
     before = row_counts()
@@ -155,12 +180,19 @@ def test_unknown_choice_on_update_changes_nothing(personas: Personas,
 
 
 def _opportunity_payload(account: Account, stage: Any) -> dict[str, Any]:
-    return {"name": "Big deal", "account": account.pk, "pipeline": stage.pipeline_id,
-            "stage": stage.pk, "currency": currency("USD").pk, "amount": "1000.00"}
+    return {
+        "name": "Big deal",
+        "account": account.pk,
+        "pipeline": stage.pipeline_id,
+        "stage": stage.pk,
+        "currency": currency("USD").pk,
+        "amount": "1000.00",
+    }
 
 
-def test_reference_to_a_record_the_user_cannot_see_is_refused(personas: Personas,
-                                                              owner_api: APIClient) -> None:
+def test_reference_to_a_record_the_user_cannot_see_is_refused(
+    personas: Personas, owner_api: APIClient
+) -> None:
     # given another user's private account
     hidden = AccountFactory(owner=personas.other)
     stage = StageFactory()
@@ -169,13 +201,17 @@ def test_reference_to_a_record_the_user_cannot_see_is_refused(personas: Personas
     response = owner_api.post("/api/opportunities/", _opportunity_payload(hidden, stage))
     # then the answer is the same as for a missing record
     body = problem(response, 400, "validation_error")
-    assert body["errors"] == [{"field": "account", "code": "does_not_exist",
-                               "message": f"Invalid pk \"{hidden.pk}\" - object does not exist."}]
+    assert body["errors"] == [
+        {
+            "field": "account",
+            "code": "does_not_exist",
+            "message": f'Invalid pk "{hidden.pk}" - object does not exist.',
+        }
+    ]
     assert row_counts() == before
 
 
-def test_stage_of_another_pipeline_is_refused(personas: Personas,
-                                              owner_api: APIClient) -> None:
+def test_stage_of_another_pipeline_is_refused(personas: Personas, owner_api: APIClient) -> None:
     # given
     account = AccountFactory(owner=personas.owner)
     stage = StageFactory()
@@ -186,14 +222,19 @@ def test_stage_of_another_pipeline_is_refused(personas: Personas,
     response = owner_api.post("/api/opportunities/", payload)
     # then
     body = problem(response, 400, "validation_error")
-    assert body["errors"] == [{
-        "field": "stage", "code": "stage_not_in_pipeline",
-        "message": "The stage “Elsewhere” is not part of the opportunity's pipeline."}]
+    assert body["errors"] == [
+        {
+            "field": "stage",
+            "code": "stage_not_in_pipeline",
+            "message": "The stage “Elsewhere” is not part of the opportunity's pipeline.",
+        }
+    ]
     assert row_counts() == before
 
 
-def test_stage_of_another_pipeline_on_update_changes_nothing(personas: Personas,
-                                                             owner_api: APIClient) -> None:
+def test_stage_of_another_pipeline_on_update_changes_nothing(
+    personas: Personas, owner_api: APIClient
+) -> None:
     # given
     account = AccountFactory(owner=personas.owner)
     stage = StageFactory()
@@ -202,8 +243,9 @@ def test_stage_of_another_pipeline_on_update_changes_nothing(personas: Personas,
     foreign_stage = StageFactory()
     before = row_counts()
     # when
-    response = owner_api.patch(f"/api/opportunities/{created.json()['id']}/",
-                               {"stage": foreign_stage.pk})
+    response = owner_api.patch(
+        f"/api/opportunities/{created.json()['id']}/", {"stage": foreign_stage.pk}
+    )
     # then
     body = problem(response, 400, "validation_error")
     assert field_errors(body) == [("stage", "stage_not_in_pipeline")]
@@ -223,8 +265,9 @@ def test_oversized_payload_is_413(personas: Personas, owner_api: APIClient) -> N
     assert len(body_bytes) == limit + 1
     before = row_counts()
     # when
-    response = owner_api.generic("POST", "/api/contacts/", body_bytes,
-                                 content_type="application/json")
+    response = owner_api.generic(
+        "POST", "/api/contacts/", body_bytes, content_type="application/json"
+    )
     # then
     body = problem(response, 413, "payload_too_large")
     assert body["detail"] == f"The request body is larger than {limit} bytes."
@@ -235,12 +278,14 @@ def test_malformed_json_is_refused(personas: Personas, owner_api: APIClient) -> 
     # given
     before = row_counts()
     # when
-    response = owner_api.generic("POST", "/api/contacts/", b'{"family_name": "Lovelace",}',
-                                 content_type="application/json")
+    response = owner_api.generic(
+        "POST", "/api/contacts/", b'{"family_name": "Lovelace",}', content_type="application/json"
+    )
     # then
     body = problem(response, 400, "malformed_json")
-    assert body["detail"] == ("Malformed JSON: Expecting property name enclosed in double "
-                              "quotes at line 1 column 28.")
+    assert body["detail"] == (
+        "Malformed JSON: Expecting property name enclosed in double quotes at line 1 column 28."
+    )
     assert row_counts() == before
 
 
@@ -248,8 +293,9 @@ def test_invalid_utf8_is_refused(personas: Personas, owner_api: APIClient) -> No
     # given a Latin-1 "é" where UTF-8 is required
     before = row_counts()
     # when
-    response = owner_api.generic("POST", "/api/contacts/", b'{"family_name": "Ren\xe9"}',
-                                 content_type="application/json")
+    response = owner_api.generic(
+        "POST", "/api/contacts/", b'{"family_name": "Ren\xe9"}', content_type="application/json"
+    )
     # then
     body = problem(response, 400, "invalid_utf8")
     assert body["detail"] == "The request body is not valid UTF-8 (byte 20)."
@@ -260,8 +306,12 @@ def test_unsupported_media_type_is_refused(personas: Personas, owner_api: APICli
     # given
     before = row_counts()
     # when
-    response = owner_api.generic("POST", "/api/contacts/", b"family_name=Lovelace",
-                                 content_type="application/x-www-form-urlencoded")
+    response = owner_api.generic(
+        "POST",
+        "/api/contacts/",
+        b"family_name=Lovelace",
+        content_type="application/x-www-form-urlencoded",
+    )
     # then
     problem(response, 415, "unsupported_media_type")
     assert row_counts() == before
@@ -270,8 +320,7 @@ def test_unsupported_media_type_is_refused(personas: Personas, owner_api: APICli
 # --- bulk ---------------------------------------------------------------------------------------
 
 
-def test_bulk_with_one_bad_row_writes_nothing(personas: Personas,
-                                              owner_api: APIClient) -> None:
+def test_bulk_with_one_bad_row_writes_nothing(personas: Personas, owner_api: APIClient) -> None:
     # given five rows, the third without its family name
     rows: list[dict[str, Any]] = [{"family_name": f"Row {i}"} for i in range(5)]
     rows[2] = {"given_name": "Nameless"}
@@ -280,13 +329,15 @@ def test_bulk_with_one_bad_row_writes_nothing(personas: Personas,
     response = owner_api.post("/api/contacts/bulk/", rows)
     # then
     body = problem(response, 400, "validation_error")
-    assert body["errors"] == [{"field": "2.family_name", "code": "required",
-                               "message": "This field is required."}]
+    assert body["errors"] == [
+        {"field": "2.family_name", "code": "required", "message": "This field is required."}
+    ]
     assert row_counts() == before
 
 
 def test_bulk_with_a_row_refused_by_a_domain_rule_writes_nothing(
-        personas: Personas, owner_api: APIClient) -> None:
+    personas: Personas, owner_api: APIClient
+) -> None:
     # given rows 0-2 valid, row 3 refused only by the service (after rows 0-2 were saved)
     rows: list[dict[str, Any]] = [{"family_name": f"Lead {i}"} for i in range(4)]
     rows[3] = {"family_name": "Gone", "status": "disqualified"}
@@ -299,15 +350,18 @@ def test_bulk_with_a_row_refused_by_a_domain_rule_writes_nothing(
     assert row_counts() == before
 
 
-def test_bulk_update_of_an_invisible_record_writes_nothing(personas: Personas,
-                                                           owner_api: APIClient) -> None:
+def test_bulk_update_of_an_invisible_record_writes_nothing(
+    personas: Personas, owner_api: APIClient
+) -> None:
     # given
     mine = AccountFactory(owner=personas.owner, name="Mine")
     hidden = AccountFactory(owner=personas.other, name="Hidden")
     before = row_counts()
     # when
-    response = owner_api.patch("/api/accounts/bulk/", [
-        {"id": mine.pk, "name": "Mine renamed"}, {"id": hidden.pk, "name": "Taken"}])
+    response = owner_api.patch(
+        "/api/accounts/bulk/",
+        [{"id": mine.pk, "name": "Mine renamed"}, {"id": hidden.pk, "name": "Taken"}],
+    )
     # then
     body = problem(response, 400, "validation_error")
     assert field_errors(body) == [("1.id", "invalid")]
@@ -325,8 +379,9 @@ def test_bulk_over_the_limit_is_refused(personas: Personas, owner_api: APIClient
     response = owner_api.post("/api/contacts/bulk/", rows)
     # then
     body = problem(response, 400, "validation_error")
-    assert body["errors"] == [{"field": "", "code": "bulk_size",
-                               "message": "Send between 1 and 1000 records."}]
+    assert body["errors"] == [
+        {"field": "", "code": "bulk_size", "message": "Send between 1 and 1000 records."}
+    ]
     assert row_counts() == before
 
 
@@ -352,8 +407,9 @@ def test_unknown_api_url_is_a_404_problem(personas: Personas, owner_api: APIClie
     assert body["title"] == "Not found"
 
 
-def test_unknown_api_url_for_a_write_writes_nothing(personas: Personas,
-                                                    owner_api: APIClient) -> None:
+def test_unknown_api_url_for_a_write_writes_nothing(
+    personas: Personas, owner_api: APIClient
+) -> None:
     # given
     before = row_counts()
     # when
@@ -378,16 +434,22 @@ def test_missing_record_is_a_404_problem(personas: Personas, owner_api: APIClien
 # --- domain rules -------------------------------------------------------------------------------
 
 
-def test_disqualified_lead_without_reason_is_refused(personas: Personas,
-                                                     owner_api: APIClient) -> None:
+def test_disqualified_lead_without_reason_is_refused(
+    personas: Personas, owner_api: APIClient
+) -> None:
     # given
     before = row_counts()
     # when
     response = owner_api.post("/api/leads/", {"family_name": "Smith", "status": "disqualified"})
     # then
     body = problem(response, 400, "validation_error")
-    assert body["errors"] == [{"field": "disqualified_reason", "code": "required",
-                               "message": "Give the reason when disqualifying a lead."}]
+    assert body["errors"] == [
+        {
+            "field": "disqualified_reason",
+            "code": "required",
+            "message": "Give the reason when disqualifying a lead.",
+        }
+    ]
     assert row_counts() == before
 
 
@@ -399,22 +461,30 @@ def test_unknown_custom_field_is_refused(personas: Personas, owner_api: APIClien
     CustomFieldFactory(record_type="contacts", name="budget", field_type="integer")
     before = row_counts()
     # when
-    response = owner_api.post("/api/contacts/", {"family_name": "Lovelace",
-                                                 "custom_fields": {"budgett": 5}})
+    response = owner_api.post(
+        "/api/contacts/", {"family_name": "Lovelace", "custom_fields": {"budgett": 5}}
+    )
     # then
     body = problem(response, 400, "validation_error")
-    assert body["errors"] == [{"field": "custom_fields.budgett", "code": "unknown_field",
-                               "message": "There is no custom field of this name."}]
+    assert body["errors"] == [
+        {
+            "field": "custom_fields.budgett",
+            "code": "unknown_field",
+            "message": "There is no custom field of this name.",
+        }
+    ]
     assert row_counts() == before
 
 
-def test_custom_fields_that_are_not_an_object_are_refused(personas: Personas,
-                                                          owner_api: APIClient) -> None:
+def test_custom_fields_that_are_not_an_object_are_refused(
+    personas: Personas, owner_api: APIClient
+) -> None:
     # given
     before = row_counts()
     # when
-    response = owner_api.post("/api/contacts/", {"family_name": "Lovelace",
-                                                 "custom_fields": ["budget", 5]})
+    response = owner_api.post(
+        "/api/contacts/", {"family_name": "Lovelace", "custom_fields": ["budget", 5]}
+    )
     # then
     body = problem(response, 400, "validation_error")
     assert field_errors(body) == [("custom_fields", "invalid_type")]
@@ -422,11 +492,19 @@ def test_custom_fields_that_are_not_an_object_are_refused(personas: Personas,
 
 
 _DEFINITIONS: dict[str, dict[str, Any]] = {
-    "text": {}, "long_text": {}, "integer": {}, "decimal": {}, "money": {}, "date": {},
-    "datetime": {}, "boolean": {},
+    "text": {},
+    "long_text": {},
+    "integer": {},
+    "decimal": {},
+    "money": {},
+    "date": {},
+    "datetime": {},
+    "boolean": {},
     "choice": {"choices": ["red", "green"]},
     "multiple_choice": {"choices": ["red", "green"]},
-    "url": {}, "email": {}, "phone": {},
+    "url": {},
+    "email": {},
+    "phone": {},
     "reference": {"reference_type": "accounts"},
 }
 
@@ -472,13 +550,18 @@ _BAD_VALUES: list[tuple[str, Any, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("field_type", "value", "code"), _BAD_VALUES,
-                         ids=[f"{t}-{i}" for i, (t, _v, _c) in enumerate(_BAD_VALUES)])
-def test_custom_field_bad_value_is_refused(personas: Personas, owner_api: APIClient,
-                                           field_type: str, value: Any, code: str) -> None:
+@pytest.mark.parametrize(
+    ("field_type", "value", "code"),
+    _BAD_VALUES,
+    ids=[f"{t}-{i}" for i, (t, _v, _c) in enumerate(_BAD_VALUES)],
+)
+def test_custom_field_bad_value_is_refused(
+    personas: Personas, owner_api: APIClient, field_type: str, value: Any, code: str
+) -> None:
     # given a field of this type on contacts, and a contact to update
-    CustomFieldFactory(record_type="contacts", name="extra", field_type=field_type,
-                       **_DEFINITIONS[field_type])
+    CustomFieldFactory(
+        record_type="contacts", name="extra", field_type=field_type, **_DEFINITIONS[field_type]
+    )
     if value == "$hidden":
         value = AccountFactory(owner=personas.other).pk
     created = owner_api.post("/api/contacts/", {"family_name": "Lovelace"})
@@ -486,10 +569,10 @@ def test_custom_field_bad_value_is_refused(personas: Personas, owner_api: APICli
     contact_id = created.json()["id"]
     before = row_counts()
     # when created or updated with a bad value
-    on_create = owner_api.post("/api/contacts/", {"family_name": "Byron",
-                                                  "custom_fields": {"extra": value}})
-    on_update = owner_api.patch(f"/api/contacts/{contact_id}/",
-                                {"custom_fields": {"extra": value}})
+    on_create = owner_api.post(
+        "/api/contacts/", {"family_name": "Byron", "custom_fields": {"extra": value}}
+    )
+    on_update = owner_api.patch(f"/api/contacts/{contact_id}/", {"custom_fields": {"extra": value}})
     # then both are refused with the same field and code
     for response in (on_create, on_update):
         body = problem(response, 400, "validation_error")

@@ -50,18 +50,28 @@ def _build(key: str, personas: Any) -> Model:
 
 def _create_payload(key: str, user: Any) -> dict[str, Any]:
     spec = spec_for(key)
-    return spec.create_payload(user) if isinstance(spec, OwnedRecordSpec) else (
-        spec.create_payload())
+    return (
+        spec.create_payload(user) if isinstance(spec, OwnedRecordSpec) else (spec.create_payload())
+    )
 
 
 def _entries(model: type[Model], pk: Any) -> list[ChangeLogEntry]:
-    return list(ChangeLogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(model), object_id=pk).order_by("id"))
+    return list(
+        ChangeLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id=pk
+        ).order_by("id")
+    )
 
 
 def _assert_entry(entry: ChangeLogEntry, *, user: Any, request_id: str, action: str) -> None:
-    assert (entry.user_id, entry.actor_kind, entry.channel, entry.request_id, entry.action,
-            entry.token_id) == (user.pk, "user", "api", request_id, action, None)
+    assert (
+        entry.user_id,
+        entry.actor_kind,
+        entry.channel,
+        entry.request_id,
+        entry.action,
+        entry.token_id,
+    ) == (user.pk, "user", "api", request_id, action, None)
 
 
 def test_create_writes_one_entry(key: str, personas: Any) -> None:
@@ -70,8 +80,9 @@ def test_create_writes_one_entry(key: str, personas: Any) -> None:
     payload = _create_payload(key, user)
     total = ChangeLogEntry.objects.count()
     # when they create a record with a request id
-    response = api_as(user).post(list_url(key), payload, format="json",
-                                 headers={"X-Request-ID": "req-create-1"})
+    response = api_as(user).post(
+        list_url(key), payload, format="json", headers={"X-Request-ID": "req-create-1"}
+    )
     # then exactly one entry holds who, how, and the stored values
     assert response.status_code == 201, response.json()
     rt = get_record_type(key)
@@ -89,8 +100,9 @@ def test_update_writes_one_entry_with_the_changed_fields(key: str, personas: Any
     payload = spec_for(key).update_payload()
     rt = get_record_type(key)
     old = record_snapshot(rt.model.objects.get(pk=record.pk), rt)
-    response = api_as(user).patch(detail_url(key, record.pk), payload, format="json",
-                                  headers={"X-Request-ID": "req-update-1"})
+    response = api_as(user).patch(
+        detail_url(key, record.pk), payload, format="json", headers={"X-Request-ID": "req-update-1"}
+    )
     assert response.status_code == 200, response.json()
     [entry] = _entries(rt.model, record.pk)
     _assert_entry(entry, user=user, request_id="req-update-1", action="update")
@@ -145,21 +157,30 @@ def test_a_denied_write_writes_no_entry(key: str, personas: Any) -> None:
 @pytest.fixture
 def entry(personas: Any) -> ChangeLogEntry:
     record = owned_spec("accounts").build(owner=personas.owner)
-    response = api_as(personas.owner).patch(detail_url("accounts", record.pk),
-                                            {"name": "Changed"})
+    response = api_as(personas.owner).patch(detail_url("accounts", record.pk), {"name": "Changed"})
     assert response.status_code == 200
     return ChangeLogEntry.objects.get()
 
 
-@pytest.mark.parametrize("attempt", [
-    lambda e: ChangeLogEntry.objects.update(request_id="forged"),
-    lambda e: ChangeLogEntry.objects.filter(pk=e.pk).update(request_id="forged"),
-    lambda e: ChangeLogEntry.objects.all().delete(),
-    lambda e: ChangeLogEntry.objects.filter(pk=e.pk).delete(),
-    lambda e: e.delete(),
-    lambda e: (setattr(e, "request_id", "forged"), e.save()),
-], ids=["manager-update", "queryset-update", "manager-delete", "queryset-delete",
-        "instance-delete", "instance-save"])
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        lambda e: ChangeLogEntry.objects.update(request_id="forged"),
+        lambda e: ChangeLogEntry.objects.filter(pk=e.pk).update(request_id="forged"),
+        lambda e: ChangeLogEntry.objects.all().delete(),
+        lambda e: ChangeLogEntry.objects.filter(pk=e.pk).delete(),
+        lambda e: e.delete(),
+        lambda e: (setattr(e, "request_id", "forged"), e.save()),
+    ],
+    ids=[
+        "manager-update",
+        "queryset-update",
+        "manager-delete",
+        "queryset-delete",
+        "instance-delete",
+        "instance-save",
+    ],
+)
 def test_the_change_log_is_append_only(entry: ChangeLogEntry, attempt: Any) -> None:
     stored = ChangeLogEntry.objects.values().get(pk=entry.pk)
     with pytest.raises(AppendOnlyError):
@@ -176,8 +197,9 @@ def owned_key(request: Any) -> str:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_record_changes_are_readable_by_whoever_sees_the_record(owned_key: str, personas: Any,
-                                                               persona: str) -> None:
+def test_record_changes_are_readable_by_whoever_sees_the_record(
+    owned_key: str, personas: Any, persona: str
+) -> None:
     # given a record of the owner's in team East, changed twice through the API
     record = owned_spec(owned_key).build(owner=personas.owner, team=personas.team)
     owner = api_as(personas.owner)

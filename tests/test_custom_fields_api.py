@@ -37,8 +37,11 @@ DEFINITIONS: list[dict[str, Any]] = [
 
 
 def define(admin_api: APIClient, **fields: Any) -> dict[str, Any]:
-    payload = {"record_type": "contacts", "label": fields["name"].replace("_", " ").title(),
-               **fields}
+    payload = {
+        "record_type": "contacts",
+        "label": fields["name"].replace("_", " ").title(),
+        **fields,
+    }
     response = admin_api.post("/api/custom-fields/", payload)
     assert response.status_code == 201, response.content
     return dict(response.json())
@@ -81,18 +84,23 @@ def test_admin_defines_one_field_of_each_type(personas: Personas, admin_api: API
     # then
     assert sorted(d["field_type"] for d in created) == sorted(CustomFieldType.values)
     assert len(CustomFieldType.values) == 14
-    stored = {d.name: (d.field_type, d.choices, d.reference_type, d.required, d.default)
-              for d in CustomFieldDefinition.objects.all()}
-    assert stored == {d["name"]: (d["field_type"], d.get("choices", []),
-                                  d.get("reference_type", ""), False, None)
-                      for d in DEFINITIONS}
+    stored = {
+        d.name: (d.field_type, d.choices, d.reference_type, d.required, d.default)
+        for d in CustomFieldDefinition.objects.all()
+    }
+    assert stored == {
+        d["name"]: (d["field_type"], d.get("choices", []), d.get("reference_type", ""), False, None)
+        for d in DEFINITIONS
+    }
     assert ChangeLogEntry.objects.filter(action="create").count() == 14
 
 
 def test_non_admin_cannot_define_fields(personas: Personas, owner_api: APIClient) -> None:
     # when
-    response = owner_api.post("/api/custom-fields/", {
-        "record_type": "contacts", "name": "budget", "label": "Budget", "field_type": "money"})
+    response = owner_api.post(
+        "/api/custom-fields/",
+        {"record_type": "contacts", "name": "budget", "label": "Budget", "field_type": "money"},
+    )
     # then
     assert response.status_code == 403, response.content
     assert response.json()["code"] == "create_denied"
@@ -100,26 +108,38 @@ def test_non_admin_cannot_define_fields(personas: Personas, owner_api: APIClient
     assert not ChangeLogEntry.objects.exists()
 
 
-@pytest.mark.parametrize(("payload", "errors"), [
-    ({"name": "tier", "field_type": "choice"}, [("choices", "required")]),
-    ({"name": "partner", "field_type": "reference"}, [("reference_type", "required")]),
-    ({"name": "partner", "field_type": "reference", "reference_type": "nothing"},
-     [("reference_type", "invalid_choice")]),
-    ({"name": "partner", "field_type": "reference", "reference_type": "pipelines"},
-     [("reference_type", "invalid_choice")]),
-    ({"name": "Bad Name", "field_type": "text"}, [("name", "invalid")]),
-    ({"name": "seats", "field_type": "integer", "default": "many"},
-     [("default", "invalid_type")]),
-    ({"name": "tier", "field_type": "choice", "choices": ["gold"], "default": "platinum"},
-     [("default", "invalid_choice")]),
-    ({"name": "kind", "field_type": "colour"}, [("field_type", "invalid_choice")]),
-])
-def test_invalid_definitions_are_refused(personas: Personas, admin_api: APIClient,
-                                         payload: dict[str, Any],
-                                         errors: list[tuple[str, str]]) -> None:
+@pytest.mark.parametrize(
+    ("payload", "errors"),
+    [
+        ({"name": "tier", "field_type": "choice"}, [("choices", "required")]),
+        ({"name": "partner", "field_type": "reference"}, [("reference_type", "required")]),
+        (
+            {"name": "partner", "field_type": "reference", "reference_type": "nothing"},
+            [("reference_type", "invalid_choice")],
+        ),
+        (
+            {"name": "partner", "field_type": "reference", "reference_type": "pipelines"},
+            [("reference_type", "invalid_choice")],
+        ),
+        ({"name": "Bad Name", "field_type": "text"}, [("name", "invalid")]),
+        (
+            {"name": "seats", "field_type": "integer", "default": "many"},
+            [("default", "invalid_type")],
+        ),
+        (
+            {"name": "tier", "field_type": "choice", "choices": ["gold"], "default": "platinum"},
+            [("default", "invalid_choice")],
+        ),
+        ({"name": "kind", "field_type": "colour"}, [("field_type", "invalid_choice")]),
+    ],
+)
+def test_invalid_definitions_are_refused(
+    personas: Personas, admin_api: APIClient, payload: dict[str, Any], errors: list[tuple[str, str]]
+) -> None:
     # when
-    response = admin_api.post("/api/custom-fields/", {"record_type": "contacts",
-                                                      "label": "Field", **payload})
+    response = admin_api.post(
+        "/api/custom-fields/", {"record_type": "contacts", "label": "Field", **payload}
+    )
     # then
     assert problem_errors(response) == errors
     assert not CustomFieldDefinition.objects.exists()
@@ -131,8 +151,10 @@ def test_a_name_is_unique_per_record_type(personas: Personas, admin_api: APIClie
     define(admin_api, name="budget", field_type="money")
     define(admin_api, name="budget", field_type="money", record_type="accounts")
     # when
-    response = admin_api.post("/api/custom-fields/", {
-        "record_type": "contacts", "name": "budget", "label": "Again", "field_type": "text"})
+    response = admin_api.post(
+        "/api/custom-fields/",
+        {"record_type": "contacts", "name": "budget", "label": "Again", "field_type": "text"},
+    )
     # then
     assert problem_errors(response) == [("", "unique")]
     assert CustomFieldDefinition.objects.count() == 2
@@ -158,62 +180,88 @@ def test_changing_a_fields_type_is_refused(personas: Personas, admin_api: APICli
 
 
 def test_values_of_every_type_are_validated_and_normalised(
-        personas: Personas, owner_api: APIClient, all_fields: None) -> None:
+    personas: Personas, owner_api: APIClient, all_fields: None
+) -> None:
     # given
     partner = AccountFactory(owner=personas.owner)
     # when
     body = create_contact(
-        owner_api, "Lovelace", nickname="Ada", notes="First line\nSecond line", seats="12",
-        score=2.5, budget="1000.50", renewal_on="2025-01-31",
-        last_seen_at="2025-01-31T10:00:00+08:00", vip=True, tier="gold",
-        channels=["post", "email", "post"], homepage="https://example.com/a",
-        billing_email="Ada@Example.COM", hotline="(202) 555-0142", partner=partner.pk)
+        owner_api,
+        "Lovelace",
+        nickname="Ada",
+        notes="First line\nSecond line",
+        seats="12",
+        score=2.5,
+        budget="1000.50",
+        renewal_on="2025-01-31",
+        last_seen_at="2025-01-31T10:00:00+08:00",
+        vip=True,
+        tier="gold",
+        channels=["post", "email", "post"],
+        homepage="https://example.com/a",
+        billing_email="Ada@Example.COM",
+        hotline="(202) 555-0142",
+        partner=partner.pk,
+    )
     # then
     expected = {
-        "nickname": "Ada", "notes": "First line\nSecond line", "seats": 12, "score": "2.5",
-        "budget": "1000.50", "renewal_on": "2025-01-31",
-        "last_seen_at": "2025-01-31T02:00:00+00:00", "vip": True, "tier": "gold",
-        "channels": ["email", "post"], "homepage": "https://example.com/a",
-        "billing_email": "Ada@example.com", "hotline": "+12025550142", "partner": partner.pk,
+        "nickname": "Ada",
+        "notes": "First line\nSecond line",
+        "seats": 12,
+        "score": "2.5",
+        "budget": "1000.50",
+        "renewal_on": "2025-01-31",
+        "last_seen_at": "2025-01-31T02:00:00+00:00",
+        "vip": True,
+        "tier": "gold",
+        "channels": ["email", "post"],
+        "homepage": "https://example.com/a",
+        "billing_email": "Ada@example.com",
+        "hotline": "+12025550142",
+        "partner": partner.pk,
     }
     assert body["custom_fields"] == expected
     assert Contact.objects.get().custom_fields == expected
 
 
-def test_update_changes_only_the_given_values(personas: Personas, owner_api: APIClient,
-                                              all_fields: None) -> None:
+def test_update_changes_only_the_given_values(
+    personas: Personas, owner_api: APIClient, all_fields: None
+) -> None:
     # given
     contact = create_contact(owner_api, "Lovelace", nickname="Ada", seats=3, vip=False)
     # when one value changes and one is cleared
-    response = owner_api.patch(f"/api/contacts/{contact['id']}/",
-                               {"custom_fields": {"seats": 4, "nickname": None}})
+    response = owner_api.patch(
+        f"/api/contacts/{contact['id']}/", {"custom_fields": {"seats": 4, "nickname": None}}
+    )
     # then
     assert response.status_code == 200, response.content
     assert Contact.objects.get().custom_fields == {"seats": 4, "vip": False}
 
 
-def test_invalid_update_keeps_the_old_values(personas: Personas, owner_api: APIClient,
-                                             all_fields: None) -> None:
+def test_invalid_update_keeps_the_old_values(
+    personas: Personas, owner_api: APIClient, all_fields: None
+) -> None:
     # given
     contact = create_contact(owner_api, "Lovelace", seats=3)
     changes = ChangeLogEntry.objects.count()
     # when one value is valid and one is not
-    response = owner_api.patch(f"/api/contacts/{contact['id']}/",
-                               {"custom_fields": {"seats": 4, "tier": "platinum"}})
+    response = owner_api.patch(
+        f"/api/contacts/{contact['id']}/", {"custom_fields": {"seats": 4, "tier": "platinum"}}
+    )
     # then nothing changes
     assert problem_errors(response) == [("custom_fields.tier", "invalid_choice")]
     assert Contact.objects.get().custom_fields == {"seats": 3}
     assert ChangeLogEntry.objects.count() == changes
 
 
-def test_required_field(personas: Personas, admin_api: APIClient,
-                        owner_api: APIClient) -> None:
+def test_required_field(personas: Personas, admin_api: APIClient, owner_api: APIClient) -> None:
     # given a required field
     define(admin_api, name="seats", field_type="integer", required=True)
     # when created without it, with it, then cleared, then updated without mentioning it
     missing = owner_api.post("/api/contacts/", {"family_name": "Lovelace"})
-    given = owner_api.post("/api/contacts/", {"family_name": "Byron",
-                                              "custom_fields": {"seats": 2}})
+    given = owner_api.post(
+        "/api/contacts/", {"family_name": "Byron", "custom_fields": {"seats": 2}}
+    )
     contact_id = given.json()["id"]
     cleared = owner_api.patch(f"/api/contacts/{contact_id}/", {"custom_fields": {"seats": None}})
     untouched = owner_api.patch(f"/api/contacts/{contact_id}/", {"job_title": "Poet"})
@@ -223,15 +271,23 @@ def test_required_field(personas: Personas, admin_api: APIClient,
     assert problem_errors(cleared) == [("custom_fields.seats", "required")]
     assert untouched.status_code == 200, untouched.content
     assert list(Contact.objects.values_list("family_name", "job_title", "custom_fields")) == [
-        ("Byron", "Poet", {"seats": 2})]
+        ("Byron", "Poet", {"seats": 2})
+    ]
 
 
-def test_default_applies_on_create_only(personas: Personas, admin_api: APIClient,
-                                        owner_api: APIClient) -> None:
+def test_default_applies_on_create_only(
+    personas: Personas, admin_api: APIClient, owner_api: APIClient
+) -> None:
     # given a contact made before the field existed, and a required field with a default
     earlier = create_contact(owner_api, "Earlier")
-    define(admin_api, name="tier", field_type="choice", choices=["gold", "silver"],
-           default="silver", required=True)
+    define(
+        admin_api,
+        name="tier",
+        field_type="choice",
+        choices=["gold", "silver"],
+        default="silver",
+        required=True,
+    )
     # when
     defaulted = create_contact(owner_api, "Lovelace")
     chosen = create_contact(owner_api, "Byron", tier="gold")
@@ -243,23 +299,27 @@ def test_default_applies_on_create_only(personas: Personas, admin_api: APIClient
     assert Contact.objects.get(pk=earlier["id"]).custom_fields == {}
 
 
-def test_reference_to_an_invisible_record_is_refused(personas: Personas, owner_api: APIClient,
-                                                     all_fields: None) -> None:
+def test_reference_to_an_invisible_record_is_refused(
+    personas: Personas, owner_api: APIClient, all_fields: None
+) -> None:
     # given
     hidden = AccountFactory(owner=personas.other)
     visible = AccountFactory(owner=personas.owner)
     contact = create_contact(owner_api, "Lovelace", partner=visible.pk)
     changes = ChangeLogEntry.objects.count()
     # when
-    created = owner_api.post("/api/contacts/", {"family_name": "Byron",
-                                                "custom_fields": {"partner": hidden.pk}})
-    updated = owner_api.patch(f"/api/contacts/{contact['id']}/",
-                              {"custom_fields": {"partner": hidden.pk}})
+    created = owner_api.post(
+        "/api/contacts/", {"family_name": "Byron", "custom_fields": {"partner": hidden.pk}}
+    )
+    updated = owner_api.patch(
+        f"/api/contacts/{contact['id']}/", {"custom_fields": {"partner": hidden.pk}}
+    )
     # then
     assert problem_errors(created) == [("custom_fields.partner", "does_not_exist")]
     assert problem_errors(updated) == [("custom_fields.partner", "does_not_exist")]
     assert list(Contact.objects.values_list("custom_fields", flat=True)) == [
-        {"partner": visible.pk}]
+        {"partner": visible.pk}
+    ]
     assert ChangeLogEntry.objects.count() == changes
 
 
@@ -271,23 +331,54 @@ def filter_rows(personas: Personas, owner_api: APIClient, all_fields: None) -> d
     """Four contacts of the owner, and one of another user that must never show."""
     partner = AccountFactory(owner=personas.owner)
     rows = {
-        "Able": {"nickname": "Adder", "seats": 9, "score": "10.25", "budget": "999.99",
-                 "renewal_on": "2025-03-01", "last_seen_at": "2025-01-31T10:00:00+08:00",
-                 "vip": True, "tier": "gold", "channels": ["email", "phone"],
-                 "homepage": "https://able.example", "partner": partner.pk},
-        "Baker": {"nickname": "badger", "seats": 10, "score": "2.5", "budget": "1000",
-                  "renewal_on": "2025-07-01", "last_seen_at": "2025-01-31T05:00:00Z",
-                  "vip": False, "tier": "silver", "channels": ["post"]},
-        "Charlie": {"nickname": "Cat", "seats": 100, "score": "-1", "budget": "20000.5",
-                    "renewal_on": "2024-12-31", "last_seen_at": "2025-01-30T23:00:00-05:00",
-                    "tier": "bronze", "channels": ["email"]},
+        "Able": {
+            "nickname": "Adder",
+            "seats": 9,
+            "score": "10.25",
+            "budget": "999.99",
+            "renewal_on": "2025-03-01",
+            "last_seen_at": "2025-01-31T10:00:00+08:00",
+            "vip": True,
+            "tier": "gold",
+            "channels": ["email", "phone"],
+            "homepage": "https://able.example",
+            "partner": partner.pk,
+        },
+        "Baker": {
+            "nickname": "badger",
+            "seats": 10,
+            "score": "2.5",
+            "budget": "1000",
+            "renewal_on": "2025-07-01",
+            "last_seen_at": "2025-01-31T05:00:00Z",
+            "vip": False,
+            "tier": "silver",
+            "channels": ["post"],
+        },
+        "Charlie": {
+            "nickname": "Cat",
+            "seats": 100,
+            "score": "-1",
+            "budget": "20000.5",
+            "renewal_on": "2024-12-31",
+            "last_seen_at": "2025-01-30T23:00:00-05:00",
+            "tier": "bronze",
+            "channels": ["email"],
+        },
         "Dog": {},
     }
-    ids = {name: create_contact(owner_api, name, **values)["id"]
-           for name, values in rows.items()}
-    ContactFactory(owner=personas.other, family_name="Hidden",
-                   custom_fields={"nickname": "Adder", "seats": 50, "tier": "gold",
-                                  "vip": True, "channels": ["email"]})
+    ids = {name: create_contact(owner_api, name, **values)["id"] for name, values in rows.items()}
+    ContactFactory(
+        owner=personas.other,
+        family_name="Hidden",
+        custom_fields={
+            "nickname": "Adder",
+            "seats": 50,
+            "tier": "gold",
+            "vip": True,
+            "channels": ["email"],
+        },
+    )
     return ids
 
 
@@ -326,29 +417,35 @@ FILTERS: list[tuple[str, list[str]]] = [
 
 def test_filter_by_custom_field(owner_api: APIClient, filter_rows: dict[str, int]) -> None:
     # when each filter is applied (sorted by name)
-    results = [(query, names(owner_api, f"{query}&ordering=family_name"))
-               for query, _expected in FILTERS]
+    results = [
+        (query, names(owner_api, f"{query}&ordering=family_name")) for query, _expected in FILTERS
+    ]
     # then only the owner's matching contacts, for every filter
     assert results == FILTERS
 
 
-def test_filter_by_reference(personas: Personas, owner_api: APIClient,
-                             filter_rows: dict[str, int]) -> None:
+def test_filter_by_reference(
+    personas: Personas, owner_api: APIClient, filter_rows: dict[str, int]
+) -> None:
     # given
     partner_id = Contact.objects.get(family_name="Able").custom_fields["partner"]
     # then
     assert names(owner_api, f"cf_partner={partner_id}") == ["Able"]
 
 
-@pytest.mark.parametrize(("query", "field", "message"), [
-    ("cf_nope=1", "cf_nope", "There is no custom field of this name."),
-    ("cf_seats__gte=many", "cf_seats__gte", "Enter a number."),
-    ("cf_seats__regex=1", "cf_seats__regex", "Unknown lookup “regex”."),
-    ("cf_renewal_on__gte=soon", "cf_renewal_on__gte", "Enter a date as YYYY-MM-DD."),
-    ("ordering=cf_nope", "ordering", "Cannot sort by: cf_nope."),
-])
-def test_bad_filter_or_sort_is_a_400_problem(owner_api: APIClient, all_fields: None,
-                                             query: str, field: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("cf_nope=1", "cf_nope", "There is no custom field of this name."),
+        ("cf_seats__gte=many", "cf_seats__gte", "Enter a number."),
+        ("cf_seats__regex=1", "cf_seats__regex", "Unknown lookup “regex”."),
+        ("cf_renewal_on__gte=soon", "cf_renewal_on__gte", "Enter a date as YYYY-MM-DD."),
+        ("ordering=cf_nope", "ordering", "Cannot sort by: cf_nope."),
+    ],
+)
+def test_bad_filter_or_sort_is_a_400_problem(
+    owner_api: APIClient, all_fields: None, query: str, field: str, message: str
+) -> None:
     # when
     response = owner_api.get(f"/api/contacts/?{query}")
     # then
@@ -371,8 +468,10 @@ SORTS: list[tuple[str, list[str]]] = [
 
 def test_sort_by_custom_field(owner_api: APIClient, filter_rows: dict[str, int]) -> None:
     # when sorted, among the contacts that have the values
-    results = [(ordering, names(owner_api, f"ordering={ordering}&cf_seats__isnull=false"))
-               for ordering, _expected in SORTS]
+    results = [
+        (ordering, names(owner_api, f"ordering={ordering}&cf_seats__isnull=false"))
+        for ordering, _expected in SORTS
+    ]
     # then
     assert results == SORTS
 
@@ -386,12 +485,12 @@ def test_numbers_at_the_limits_filter_and_sort(owner_api: APIClient, all_fields:
     assert names(owner_api, "cf_seats__gte=1&ordering=cf_seats") == ["Plain", "Huge"]
     assert names(owner_api, "ordering=-cf_score") == ["Huge", "Plain", "Tiny"]
     assert names(owner_api, "cf_score__lt=0.00000000011") == ["Tiny"]
-    assert Contact.objects.get(family_name="Plain").custom_fields == {"seats": 5,
-                                                                      "score": "1.500"}
+    assert Contact.objects.get(family_name="Plain").custom_fields == {"seats": 5, "score": "1.500"}
 
 
-def test_sort_by_custom_field_pages_with_the_cursor(owner_api: APIClient,
-                                                    filter_rows: dict[str, int]) -> None:
+def test_sort_by_custom_field_pages_with_the_cursor(
+    owner_api: APIClient, filter_rows: dict[str, int]
+) -> None:
     # when the numeric order is read two at a time
     first = owner_api.get("/api/contacts/?ordering=cf_seats&cf_seats__isnull=false&limit=2")
     second = owner_api.get(first.json()["next"])

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_schema_is_generated_without_warnings_and_is_valid(
-        api: APIClient, capsys: pytest.CaptureFixture[str]) -> None:
+    api: APIClient, capsys: pytest.CaptureFixture[str]
+) -> None:
     # given no warnings left from earlier generations in this process
     GENERATOR_STATS.reset()
     # when
@@ -33,13 +34,15 @@ def test_schema_is_generated_without_warnings_and_is_valid(
         assert {f"/api/{rt.key}/", detail, f"/api/{rt.key}/bulk/"} <= paths
     assert {"/api/tokens/", "/api/me/", "/api/changelog/"} <= paths
     assert schema["components"]["securitySchemes"]["apiToken"] == {
-        "type": "http", "scheme": "bearer", "bearerFormat": "rpt_<prefix>_<key>",
-        "description": "A personal API token, created at /api/tokens/."}
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "rpt_<prefix>_<key>",
+        "description": "A personal API token, created at /api/tokens/.",
+    }
     schemas = schema["components"]["schemas"]
     related_type = schemas["Activity"]["properties"]["related_type"]
     enum_name = related_type["allOf"][0]["$ref"].rsplit("/", 1)[1]
-    assert schemas[enum_name]["enum"] == sorted(
-        rt.key for rt in record_types() if not rt.is_config)
+    assert schemas[enum_name]["enum"] == sorted(rt.key for rt in record_types() if not rt.is_config)
     assert "pipelines" not in schemas[enum_name]["enum"]
 
 

@@ -31,12 +31,17 @@ from rapport.opportunities.models import OpportunityContact, StageHistory
 def data(personas):
     owner = personas.owner
     vip, key = TagFactory(name="vip"), TagFactory(name="key")
-    account = AccountFactory(owner=owner, annual_revenue=Decimal("1234.5"), billing_country="CN",
-                             custom_fields={"tier": "gold"})
+    account = AccountFactory(
+        owner=owner,
+        annual_revenue=Decimal("1234.5"),
+        billing_country="CN",
+        custom_fields={"tier": "gold"},
+    )
     account.tags.set([vip, key])
     for i in range(3):
-        contact = ContactFactory(owner=owner, birthday=dt.date(1990, 1, i + 1),
-                                 given_name="小明", family_name="王")
+        contact = ContactFactory(
+            owner=owner, birthday=dt.date(1990, 1, i + 1), given_name="小明", family_name="王"
+        )
         contact.tags.set([key])
         ContactEmailFactory(contact=contact)
         ContactEmailFactory(contact=contact, is_primary=False)
@@ -44,10 +49,17 @@ def data(personas):
         AccountMembershipFactory(contact=contact, account=account)
     opportunity = OpportunityFactory(owner=owner, account=account)
     OpportunityContact.objects.create(opportunity=opportunity, contact=contact, role="influencer")
-    StageHistory.objects.create(opportunity=opportunity, stage=opportunity.stage,
-                                entered_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    activity = ActivityFactory(owner=owner, related_type=ContentType.objects.get_for_model(
-        contact), related_id=contact.pk, due_at=dt.datetime(2026, 2, 3, 4, 5, tzinfo=dt.UTC))
+    StageHistory.objects.create(
+        opportunity=opportunity,
+        stage=opportunity.stage,
+        entered_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    activity = ActivityFactory(
+        owner=owner,
+        related_type=ContentType.objects.get_for_model(contact),
+        related_id=contact.pk,
+        due_at=dt.datetime(2026, 2, 3, 4, 5, tzinfo=dt.UTC),
+    )
     activity.participant_contacts.set([contact])
     activity.participant_users.set([personas.owner, personas.teammate])
     LeadFactory(owner=owner)

@@ -67,8 +67,9 @@ def _build_rows(key: str, personas: Any, n: int) -> list[Any]:
     return [spec.build() for _ in range(n)]
 
 
-def test_list_budget_is_the_same_for_5_and_50_rows(key: str, personas: Any,
-                                                   django_assert_num_queries: Any) -> None:
+def test_list_budget_is_the_same_for_5_and_50_rows(
+    key: str, personas: Any, django_assert_num_queries: Any
+) -> None:
     # given 5 rows with their tags, children and related rows
     rows = _build_rows(key, personas, 5)
     client = api_as(personas.owner)

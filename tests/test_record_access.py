@@ -108,8 +108,7 @@ def test_every_record_type_has_a_spec() -> None:
 
 
 def test_the_suite_covers_the_owned_record_types() -> None:
-    assert set(owned_keys()) >= {"accounts", "contacts", "leads", "opportunities",
-                                 "activities"}
+    assert set(owned_keys()) >= {"accounts", "contacts", "leads", "opportunities", "activities"}
 
 
 # --- list and retrieve ---------------------------------------------------------------------
@@ -160,8 +159,7 @@ def test_partial_update(world: World, persona: str) -> None:
     payload = world.spec.update_payload()
     before = record_state(world.target)
     # when the persona patches it
-    response = api_as(world.user(persona)).patch(detail_url(world.key, world.target.pk),
-                                                 payload)
+    response = api_as(world.user(persona)).patch(detail_url(world.key, world.target.pk), payload)
     # then it is changed (one change-log row) or refused with nothing changed
     if CAN_CHANGE[persona]:
         assert response.status_code == 200, response.json()
@@ -231,8 +229,9 @@ def test_bulk_create(personas: Any, persona: str, key: str) -> None:
     response = api_as(user).post(bulk_url(key), payloads, format="json")
     assert response.status_code == 201, response.json()
     ids = [row["id"] for row in response.json()]
-    owners = set(get_record_type(key).model.objects.filter(pk__in=ids)
-                 .values_list("owner_id", flat=True))
+    owners = set(
+        get_record_type(key).model.objects.filter(pk__in=ids).values_list("owner_id", flat=True)
+    )
     assert (len(ids), owners) == (2, {user.pk})
     assert (row_count(key), total_changelog()) == (rows + 2, log + 2)
 
@@ -283,16 +282,20 @@ def test_bulk_update_is_all_or_nothing(world: World) -> None:
 # --- owner hand-over -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("actor", "new_owner", "allowed"), [
-    ("owner", "owner", True),
-    ("owner", "teammate", False),
-    ("owner", "other", False),
-    ("manager", "owner", True),
-    ("manager", "other", True),
-    ("admin", "other", True),
-])
-def test_create_for_another_owner(personas: Any, key: str, actor: str, new_owner: str,
-                                  allowed: bool) -> None:
+@pytest.mark.parametrize(
+    ("actor", "new_owner", "allowed"),
+    [
+        ("owner", "owner", True),
+        ("owner", "teammate", False),
+        ("owner", "other", False),
+        ("manager", "owner", True),
+        ("manager", "other", True),
+        ("admin", "other", True),
+    ],
+)
+def test_create_for_another_owner(
+    personas: Any, key: str, actor: str, new_owner: str, allowed: bool
+) -> None:
     # given a body that names an owner
     spec = owned_spec(key)
     user = getattr(personas, actor)
@@ -313,8 +316,10 @@ def test_create_for_another_owner(personas: Any, key: str, actor: str, new_owner
 
 def test_bulk_create_with_one_row_out_of_reach_writes_nothing(personas: Any, key: str) -> None:
     spec = owned_spec(key)
-    payloads = [spec.create_payload(personas.owner),
-                {**spec.create_payload(personas.owner), "owner": personas.other.pk}]
+    payloads = [
+        spec.create_payload(personas.owner),
+        {**spec.create_payload(personas.owner), "owner": personas.other.pk},
+    ]
     rows, log = row_count(key), total_changelog()
     response = api_as(personas.owner).post(bulk_url(key), payloads, format="json")
     assert response.status_code == 403
@@ -347,8 +352,9 @@ def pytest_generate_tests(metafunc: Any) -> None:
     if "key" in metafunc.fixturenames and "world" not in metafunc.fixturenames:
         if "case" in metafunc.fixturenames:
             cases = reference_cases()
-            metafunc.parametrize(("key", "case"), cases, ids=[f"{k}-{c}" for k, c in cases],
-                                 indirect=["key"])
+            metafunc.parametrize(
+                ("key", "case"), cases, ids=[f"{k}-{c}" for k, c in cases], indirect=["key"]
+            )
         else:
             metafunc.parametrize("key", owned_keys(), indirect=True)
 
@@ -358,8 +364,9 @@ def _invisible_target(case_target: str, personas: Any) -> Model:
     return owned_spec(case_target).build(owner=personas.other, team=personas.other_team)
 
 
-def test_create_with_a_reference_out_of_reach_is_refused(personas: Any, key: str,
-                                                         case: str) -> None:
+def test_create_with_a_reference_out_of_reach_is_refused(
+    personas: Any, key: str, case: str
+) -> None:
     # given a valid body pointing at a record the owner cannot see
     spec, ref = owned_spec(key), reference_case(key, case)
     target = _invisible_target(ref.target, personas)
@@ -373,8 +380,9 @@ def test_create_with_a_reference_out_of_reach_is_refused(personas: Any, key: str
     assert (row_count(key), total_changelog()) == (rows, log)
 
 
-def test_update_with_a_reference_out_of_reach_is_refused(personas: Any, key: str,
-                                                         case: str) -> None:
+def test_update_with_a_reference_out_of_reach_is_refused(
+    personas: Any, key: str, case: str
+) -> None:
     spec, ref = owned_spec(key), reference_case(key, case)
     record = spec.build(owner=personas.owner, team=personas.team)
     target = _invisible_target(ref.target, personas)
@@ -385,12 +393,15 @@ def test_update_with_a_reference_out_of_reach_is_refused(personas: Any, key: str
     assert_unchanged(record, before)
 
 
-def test_bulk_create_with_a_reference_out_of_reach_is_refused(personas: Any, key: str,
-                                                              case: str) -> None:
+def test_bulk_create_with_a_reference_out_of_reach_is_refused(
+    personas: Any, key: str, case: str
+) -> None:
     spec, ref = owned_spec(key), reference_case(key, case)
     target = _invisible_target(ref.target, personas)
-    payloads = [spec.create_payload(personas.owner),
-                {**spec.create_payload(personas.owner), **ref.payload(target.pk)}]
+    payloads = [
+        spec.create_payload(personas.owner),
+        {**spec.create_payload(personas.owner), **ref.payload(target.pk)},
+    ]
     rows, log = row_count(key), total_changelog()
     response = api_as(personas.owner).post(bulk_url(key), payloads, format="json")
     assert response.status_code == 400
@@ -398,8 +409,9 @@ def test_bulk_create_with_a_reference_out_of_reach_is_refused(personas: Any, key
     assert (row_count(key), total_changelog()) == (rows, log)
 
 
-def test_a_reference_to_a_visible_record_of_someone_else_is_accepted(personas: Any, key: str,
-                                                                     case: str) -> None:
+def test_a_reference_to_a_visible_record_of_someone_else_is_accepted(
+    personas: Any, key: str, case: str
+) -> None:
     # given a record of the teammate's in team East: the owner can see it
     spec, ref = owned_spec(key), reference_case(key, case)
     target = owned_spec(ref.target).build(owner=personas.teammate, team=personas.team)

@@ -40,8 +40,9 @@ def _pk_field(key: str) -> str:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_everyone_reads_configuration(key: str, spec: ConfigRecordSpec, personas: Any,
-                                      persona: str) -> None:
+def test_everyone_reads_configuration(
+    key: str, spec: ConfigRecordSpec, personas: Any, persona: str
+) -> None:
     # given a configuration record
     record = spec.build()
     model = get_record_type(key).model
@@ -58,8 +59,9 @@ def test_everyone_reads_configuration(key: str, spec: ConfigRecordSpec, personas
 
 
 @pytest.mark.parametrize("persona", NON_ADMINS)
-def test_non_admins_may_not_create(key: str, spec: ConfigRecordSpec, personas: Any,
-                                   persona: str) -> None:
+def test_non_admins_may_not_create(
+    key: str, spec: ConfigRecordSpec, personas: Any, persona: str
+) -> None:
     payload = spec.create_payload()
     rows, log = row_count(key), total_changelog()
     client = api_as(getattr(personas, persona))
@@ -69,8 +71,9 @@ def test_non_admins_may_not_create(key: str, spec: ConfigRecordSpec, personas: A
 
 
 @pytest.mark.parametrize("persona", NON_ADMINS)
-def test_non_admins_may_not_change_or_delete(key: str, spec: ConfigRecordSpec, personas: Any,
-                                             persona: str) -> None:
+def test_non_admins_may_not_change_or_delete(
+    key: str, spec: ConfigRecordSpec, personas: Any, persona: str
+) -> None:
     record = spec.build()
     payload = spec.update_payload()
     before = record_state(record)
@@ -79,8 +82,10 @@ def test_non_admins_may_not_change_or_delete(key: str, spec: ConfigRecordSpec, p
     assert client.patch(url, payload, format="json").status_code == 403
     full = {**spec.create_payload(), **payload}
     assert client.put(url, full, format="json").status_code == 403
-    assert client.patch(bulk_url(key), [{"id": record.pk, **payload}],
-                        format="json").status_code == 403
+    assert (
+        client.patch(bulk_url(key), [{"id": record.pk, **payload}], format="json").status_code
+        == 403
+    )
     assert client.delete(url).status_code == 403
     assert_unchanged(record, before)
 

@@ -71,8 +71,9 @@ def _sees(user: Any, key: str, record: Model) -> bool:
 # --- organisation-wide and team defaults ---------------------------------------------------
 
 
-def test_org_read_lets_others_view_but_not_change(key: str, spec: OwnedRecordSpec,
-                                                  record: Model, personas: Any) -> None:
+def test_org_read_lets_others_view_but_not_change(
+    key: str, spec: OwnedRecordSpec, record: Model, personas: Any
+) -> None:
     # given read access for everyone
     SharingDefault.objects.create(record_type=key, org_access="read", team_access="read")
     # then the other user sees the record but may neither change nor delete it
@@ -81,17 +82,18 @@ def test_org_read_lets_others_view_but_not_change(key: str, spec: OwnedRecordSpe
     assert _try_delete(personas.other, key, record) == 403
 
 
-def test_org_read_write_lets_others_change_but_not_delete(key: str, spec: OwnedRecordSpec,
-                                                          record: Model,
-                                                          personas: Any) -> None:
+def test_org_read_write_lets_others_change_but_not_delete(
+    key: str, spec: OwnedRecordSpec, record: Model, personas: Any
+) -> None:
     SharingDefault.objects.create(record_type=key, org_access="read_write", team_access="read")
     assert _sees(personas.other, key, record)
     assert _try_delete(personas.other, key, record) == 403
     assert _try_patch(personas.other, key, record, spec) == (200, True)
 
 
-def test_team_none_hides_the_record_from_teammates(key: str, spec: OwnedRecordSpec,
-                                                   record: Model, personas: Any) -> None:
+def test_team_none_hides_the_record_from_teammates(
+    key: str, spec: OwnedRecordSpec, record: Model, personas: Any
+) -> None:
     # given no team access
     SharingDefault.objects.create(record_type=key, org_access="private", team_access="none")
     # then the teammate neither sees nor changes the record; the owner still does
@@ -100,19 +102,19 @@ def test_team_none_hides_the_record_from_teammates(key: str, spec: OwnedRecordSp
     assert _sees(personas.owner, key, record)
 
 
-def test_team_read_write_lets_teammates_change_but_not_delete(key: str, spec: OwnedRecordSpec,
-                                                              record: Model,
-                                                              personas: Any) -> None:
-    SharingDefault.objects.create(record_type=key, org_access="private",
-                                  team_access="read_write")
+def test_team_read_write_lets_teammates_change_but_not_delete(
+    key: str, spec: OwnedRecordSpec, record: Model, personas: Any
+) -> None:
+    SharingDefault.objects.create(record_type=key, org_access="private", team_access="read_write")
     assert _try_delete(personas.teammate, key, record) == 403
     assert _try_patch(personas.teammate, key, record, spec) == (200, True)
     # and the other user, outside the team, still cannot see it
     assert not _sees(personas.other, key, record)
 
 
-def test_a_default_of_another_record_type_does_not_apply(key: str, record: Model,
-                                                         personas: Any) -> None:
+def test_a_default_of_another_record_type_does_not_apply(
+    key: str, record: Model, personas: Any
+) -> None:
     others = [k for k in owned_keys() if k != key]
     for other_key in others:
         SharingDefault.objects.create(record_type=other_key, org_access="read_write")
@@ -124,16 +126,22 @@ def test_a_default_of_another_record_type_does_not_apply(key: str, record: Model
 
 def _share(record: Model, level: str, *, user: Any = None, team: Any = None) -> RecordShare:
     return RecordShare.objects.create(
-        content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk,
-        user=user, team=team, level=level)
+        content_type=ContentType.objects.get_for_model(type(record)),
+        object_id=record.pk,
+        user=user,
+        team=team,
+        level=level,
+    )
 
 
 @pytest.mark.parametrize("with_team", [False, True], ids=["user", "team"])
-def test_share_read(key: str, spec: OwnedRecordSpec, record: Model, personas: Any,
-                    with_team: bool) -> None:
+def test_share_read(
+    key: str, spec: OwnedRecordSpec, record: Model, personas: Any, with_team: bool
+) -> None:
     # given the record shared read-only with the other user, or with their team
-    _share(record, "read", **({"team": personas.other_team} if with_team
-                              else {"user": personas.other}))
+    _share(
+        record, "read", **({"team": personas.other_team} if with_team else {"user": personas.other})
+    )
     unshared = spec.build(owner=personas.owner, team=personas.team)
     # then they see it (and only it), but may not change or delete it
     assert _sees(personas.other, key, record)
@@ -143,33 +151,53 @@ def test_share_read(key: str, spec: OwnedRecordSpec, record: Model, personas: An
 
 
 @pytest.mark.parametrize("with_team", [False, True], ids=["user", "team"])
-def test_share_read_write(key: str, spec: OwnedRecordSpec, record: Model, personas: Any,
-                          with_team: bool) -> None:
-    _share(record, "read_write", **({"team": personas.other_team} if with_team
-                                    else {"user": personas.other}))
+def test_share_read_write(
+    key: str, spec: OwnedRecordSpec, record: Model, personas: Any, with_team: bool
+) -> None:
+    _share(
+        record,
+        "read_write",
+        **({"team": personas.other_team} if with_team else {"user": personas.other}),
+    )
     assert _sees(personas.other, key, record)
     assert _try_delete(personas.other, key, record) == 403
     assert _try_patch(personas.other, key, record, spec) == (200, True)
 
 
 def test_a_share_of_another_record_type_with_the_same_id_grants_nothing(
-        key: str, record: Model, personas: Any) -> None:
+    key: str, record: Model, personas: Any
+) -> None:
     # given a share of a different record type whose object id equals this record's id
     other_key = next(k for k in owned_keys() if k != key)
     other_model = get_record_type(other_key).model
-    RecordShare.objects.create(content_type=ContentType.objects.get_for_model(other_model),
-                               object_id=record.pk, user=personas.other, level="read_write")
+    RecordShare.objects.create(
+        content_type=ContentType.objects.get_for_model(other_model),
+        object_id=record.pk,
+        user=personas.other,
+        level="read_write",
+    )
     assert not _sees(personas.other, key, record)
 
 
 # --- object permissions --------------------------------------------------------------------
 
 
-def _grant(key: str, actions: list[str], constraints: Any, *, user: Any = None,
-           team: Any = None, enabled: bool = True) -> ObjectPermission:
+def _grant(
+    key: str,
+    actions: list[str],
+    constraints: Any,
+    *,
+    user: Any = None,
+    team: Any = None,
+    enabled: bool = True,
+) -> ObjectPermission:
     perm = ObjectPermission.objects.create(
-        name=f"{key} {'/'.join(actions)} {constraints}", record_types=[key], actions=actions,
-        constraints=constraints, enabled=enabled)
+        name=f"{key} {'/'.join(actions)} {constraints}",
+        record_types=[key],
+        actions=actions,
+        constraints=constraints,
+        enabled=enabled,
+    )
     if user is not None:
         perm.users.add(user)
     if team is not None:
@@ -177,9 +205,9 @@ def _grant(key: str, actions: list[str], constraints: Any, *, user: Any = None,
     return perm
 
 
-def test_permission_owner_is_me_grants_nothing_beyond_ones_own(key: str, spec: OwnedRecordSpec,
-                                                               record: Model,
-                                                               personas: Any) -> None:
+def test_permission_owner_is_me_grants_nothing_beyond_ones_own(
+    key: str, spec: OwnedRecordSpec, record: Model, personas: Any
+) -> None:
     # given the teammate may change and delete records they own
     _grant(key, ["view", "change", "delete"], {"owner": "$user"}, user=personas.teammate)
     own = spec.build(owner=personas.teammate)
@@ -189,8 +217,9 @@ def test_permission_owner_is_me_grants_nothing_beyond_ones_own(key: str, spec: O
     assert _try_patch(personas.teammate, key, own, spec) == (200, True)
 
 
-def test_permission_created_by_me_reaches_records_i_created(key: str, spec: OwnedRecordSpec,
-                                                            personas: Any) -> None:
+def test_permission_created_by_me_reaches_records_i_created(
+    key: str, spec: OwnedRecordSpec, personas: Any
+) -> None:
     # given the other user may view and change records they created for someone else
     _grant(key, ["view", "change"], {"created_by": "$user"}, user=personas.other)
     created = spec.build(owner=personas.owner, created_by=personas.other)
@@ -201,8 +230,9 @@ def test_permission_created_by_me_reaches_records_i_created(key: str, spec: Owne
     assert _try_delete(personas.other, key, created) == 403
 
 
-def test_permission_team_in_my_teams(key: str, spec: OwnedRecordSpec, record: Model,
-                                     personas: Any) -> None:
+def test_permission_team_in_my_teams(
+    key: str, spec: OwnedRecordSpec, record: Model, personas: Any
+) -> None:
     # given team East may change and delete the records of their teams
     _grant(key, ["view", "change", "delete"], {"team__in": "$teams"}, team=personas.team)
     west = spec.build(owner=personas.other, team=personas.other_team)
@@ -213,8 +243,7 @@ def test_permission_team_in_my_teams(key: str, spec: OwnedRecordSpec, record: Mo
     assert _try_delete(personas.teammate, key, record) == 204
 
 
-def test_permission_with_a_field_filter(key: str, spec: OwnedRecordSpec,
-                                        personas: Any) -> None:
+def test_permission_with_a_field_filter(key: str, spec: OwnedRecordSpec, personas: Any) -> None:
     # given the other user may view and change records matching a field filter
     ff = spec.field_filter
     _grant(key, ["view", "change"], ff.constraint, user=personas.other)
@@ -228,37 +257,40 @@ def test_permission_with_a_field_filter(key: str, spec: OwnedRecordSpec,
 
 
 def test_an_update_that_moves_the_record_out_of_reach_is_refused(
-        key: str, spec: OwnedRecordSpec, personas: Any) -> None:
+    key: str, spec: OwnedRecordSpec, personas: Any
+) -> None:
     # given the other user may change records matching a field filter
     ff = spec.field_filter
     _grant(key, ["view", "change"], ff.constraint, user=personas.other)
     matching = spec.build(owner=personas.owner, **ff.matching)
     before = record_state(matching)
     # when they change the record so that it no longer matches
-    response = api_as(personas.other).patch(detail_url(key, matching.pk), ff.other,
-                                            format="json")
+    response = api_as(personas.other).patch(detail_url(key, matching.pk), ff.other, format="json")
     # then the re-check after the write refuses it, and nothing changed
     assert response.status_code == 403
     assert response.json()["code"] == "update_denied"
     assert_unchanged(matching, before)
 
 
-def test_permission_without_constraints_reaches_everything(key: str, record: Model,
-                                                           personas: Any) -> None:
+def test_permission_without_constraints_reaches_everything(
+    key: str, record: Model, personas: Any
+) -> None:
     _grant(key, ["view", "delete"], None, user=personas.other)
     assert _sees(personas.other, key, record)
     assert _try_delete(personas.other, key, record) == 204
 
 
-def test_a_disabled_permission_grants_nothing(key: str, spec: OwnedRecordSpec, record: Model,
-                                              personas: Any) -> None:
+def test_a_disabled_permission_grants_nothing(
+    key: str, spec: OwnedRecordSpec, record: Model, personas: Any
+) -> None:
     _grant(key, ["view", "change", "delete"], None, user=personas.other, enabled=False)
     assert not _sees(personas.other, key, record)
     assert _try_patch(personas.other, key, record, spec) == (404, False)
 
 
-def test_a_permission_for_another_record_type_grants_nothing(key: str, record: Model,
-                                                             personas: Any) -> None:
+def test_a_permission_for_another_record_type_grants_nothing(
+    key: str, record: Model, personas: Any
+) -> None:
     other_key = next(k for k in owned_keys() if k != key)
     _grant(other_key, ["view", "change", "delete"], None, user=personas.other)
     assert not _sees(personas.other, key, record)
@@ -267,8 +299,9 @@ def test_a_permission_for_another_record_type_grants_nothing(key: str, record: M
 # --- inactive users ------------------------------------------------------------------------
 
 
-def test_an_inactive_user_sees_and_changes_nothing(key: str, spec: OwnedRecordSpec,
-                                                   record: Model, personas: Any) -> None:
+def test_an_inactive_user_sees_and_changes_nothing(
+    key: str, spec: OwnedRecordSpec, record: Model, personas: Any
+) -> None:
     # given the owner's account is deactivated
     personas.owner.is_active = False
     personas.owner.save(update_fields=["is_active"])

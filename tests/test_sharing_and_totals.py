@@ -21,7 +21,8 @@ def test_owner_shares_an_account_read_only_with_another_user(personas):
     assert other.get(f"/api/accounts/{account.pk}/").status_code == 404
 
     response = client_for(personas.owner).post(
-        f"/api/accounts/{account.pk}/shares/", {"user": personas.other.pk, "level": "read"})
+        f"/api/accounts/{account.pk}/shares/", {"user": personas.other.pk, "level": "read"}
+    )
 
     assert response.status_code == 201
     assert other.get(f"/api/accounts/{account.pk}/").status_code == 200
@@ -34,11 +35,12 @@ def test_owner_shares_an_account_read_only_with_another_user(personas):
 
 def test_share_with_team_read_write_lets_its_members_edit(personas):
     account = AccountFactory(owner=personas.owner)
-    client_for(personas.owner).post(f"/api/accounts/{account.pk}/shares/",
-                                    {"team": personas.other_team.pk, "level": "read_write"})
+    client_for(personas.owner).post(
+        f"/api/accounts/{account.pk}/shares/",
+        {"team": personas.other_team.pk, "level": "read_write"},
+    )
 
-    response = client_for(personas.other).patch(f"/api/accounts/{account.pk}/",
-                                                 {"name": "Renamed"})
+    response = client_for(personas.other).patch(f"/api/accounts/{account.pk}/", {"name": "Renamed"})
 
     assert response.status_code == 200
     account.refresh_from_db()
@@ -49,7 +51,8 @@ def test_teammate_who_may_only_read_cannot_share_and_nothing_changes(personas):
     account = AccountFactory(owner=personas.owner, team=personas.team)
 
     response = client_for(personas.teammate).post(
-        f"/api/accounts/{account.pk}/shares/", {"user": personas.other.pk})
+        f"/api/accounts/{account.pk}/shares/", {"user": personas.other.pk}
+    )
 
     assert response.status_code == 403
     assert response.json()["code"] == "share_denied"
@@ -60,8 +63,8 @@ def test_share_needs_exactly_one_of_user_or_team(personas):
     account = AccountFactory(owner=personas.owner)
 
     response = client_for(personas.owner).post(
-        f"/api/accounts/{account.pk}/shares/",
-        {"user": personas.other.pk, "team": personas.team.pk})
+        f"/api/accounts/{account.pk}/shares/", {"user": personas.other.pk, "team": personas.team.pk}
+    )
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "user"
@@ -71,8 +74,9 @@ def test_share_needs_exactly_one_of_user_or_team(personas):
 def test_revoking_a_share_hides_the_record_again(personas):
     account = AccountFactory(owner=personas.owner)
     owner = client_for(personas.owner)
-    share_id = owner.post(f"/api/accounts/{account.pk}/shares/",
-                          {"user": personas.other.pk}).json()["id"]
+    share_id = owner.post(
+        f"/api/accounts/{account.pk}/shares/", {"user": personas.other.pk}
+    ).json()["id"]
 
     response = owner.delete(f"/api/accounts/{account.pk}/shares/{share_id}/")
 
@@ -82,10 +86,14 @@ def test_revoking_a_share_hides_the_record_again(personas):
 
 def test_totals_convert_each_currency_at_the_rate_of_the_day(personas):
     stage = StageFactory(probability=50)
-    OpportunityFactory(owner=personas.owner, stage=stage, amount=Decimal("100.00"),
-                       probability=50)
-    OpportunityFactory(owner=personas.owner, stage=stage, amount=Decimal("200.00"),
-                       currency=currency("EUR"), probability=10)
+    OpportunityFactory(owner=personas.owner, stage=stage, amount=Decimal("100.00"), probability=50)
+    OpportunityFactory(
+        owner=personas.owner,
+        stage=stage,
+        amount=Decimal("200.00"),
+        currency=currency("EUR"),
+        probability=10,
+    )
     OpportunityFactory(owner=personas.other, stage=stage, amount=Decimal("999.00"))
     ExchangeRateFactory(currency=currency("EUR"), date=dt.date(2026, 1, 1), rate=Decimal("1.5"))
     ExchangeRateFactory(currency=currency("EUR"), date=dt.date(2026, 6, 1), rate=Decimal("2"))

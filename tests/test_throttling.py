@@ -26,8 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def rates(settings: SettingsWrapper, tmp_path: Path,
-          monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+def rates(
+    settings: SettingsWrapper, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
     """Tiny rates; change an entry before the first request. The counters are a file of this
     test's own, so concurrent test runs cannot move them."""
     settings.RAPPORT_COUNTERS_PATH = str(tmp_path / "counters.sqlite3")
@@ -52,12 +53,17 @@ def assert_throttled(response: Any) -> None:
     assert response.status_code == 429, response.content
     assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
     body = response.json()
-    assert (body["status"], body["code"], body["title"]) == (429, "throttled",
-                                                             "Request was throttled.")
+    assert (body["status"], body["code"], body["title"]) == (
+        429,
+        "throttled",
+        "Request was throttled.",
+    )
     retry_after = int(response["Retry-After"])
     assert 1 <= retry_after <= 60
-    assert body["detail"] == f"Request was throttled. Expected available in {retry_after} " \
-                             f"second{'s' if retry_after != 1 else ''}."
+    assert (
+        body["detail"] == f"Request was throttled. Expected available in {retry_after} "
+        f"second{'s' if retry_after != 1 else ''}."
+    )
 
 
 def test_token_is_throttled_on_its_own(personas: Personas, rates: dict[str, str]) -> None:
@@ -74,8 +80,7 @@ def test_token_is_throttled_on_its_own(personas: Personas, rates: dict[str, str]
     assert other.status_code == 200
 
 
-def test_signed_in_user_is_throttled_per_user(personas: Personas,
-                                              rates: dict[str, str]) -> None:
+def test_signed_in_user_is_throttled_per_user(personas: Personas, rates: dict[str, str]) -> None:
     # given
     owner, teammate = client_for(personas.owner), client_for(personas.teammate)
     # when
@@ -88,14 +93,15 @@ def test_signed_in_user_is_throttled_per_user(personas: Personas,
     assert other.status_code == 200
 
 
-def test_address_is_throttled_across_tokens(personas: Personas,
-                                            rates: dict[str, str]) -> None:
+def test_address_is_throttled_across_tokens(personas: Personas, rates: dict[str, str]) -> None:
     # given an address rate of 3/min and three tokens on one address
     rates.update(token="100/min", ip="3/min")
-    clients = [token_client(api_token_create(user=personas.owner, name=f"T{i}").secret)
-               for i in range(3)]
-    elsewhere = token_client(api_token_create(user=personas.owner, name="Far").secret,
-                             REMOTE_ADDR="10.0.0.2")
+    clients = [
+        token_client(api_token_create(user=personas.owner, name=f"T{i}").secret) for i in range(3)
+    ]
+    elsewhere = token_client(
+        api_token_create(user=personas.owner, name="Far").secret, REMOTE_ADDR="10.0.0.2"
+    )
     # when
     statuses = [c.get("/api/accounts/").status_code for c in clients]
     fourth = clients[0].get("/api/accounts/")
@@ -107,13 +113,16 @@ def test_address_is_throttled_across_tokens(personas: Personas,
 
 
 def test_forwarded_for_header_does_not_escape_the_address_limit(
-        personas: Personas, rates: dict[str, str]) -> None:
+    personas: Personas, rates: dict[str, str]
+) -> None:
     # given no proxy configured (NUM_PROXIES unset): X-Forwarded-For is the client's word
     rates.update(token="100/min", ip="3/min")
     client = token_client(api_token_create(user=personas.owner, name="A").secret)
     # when each request claims another address
-    statuses = [client.get("/api/accounts/", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
-                for i in range(3)]
+    statuses = [
+        client.get("/api/accounts/", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
+        for i in range(3)
+    ]
     fourth = client.get("/api/accounts/", HTTP_X_FORWARDED_FOR="203.0.113.99")
     # then
     assert statuses == [200, 200, 200]
@@ -122,29 +131,40 @@ def test_forwarded_for_header_does_not_escape_the_address_limit(
 
 def test_throttled_write_writes_nothing(personas: Personas, rates: dict[str, str]) -> None:
     # given a read/write token that used up its rate
-    client = token_client(api_token_create(user=personas.owner, name="W",
-                                           scope=TokenScope.READ_WRITE).secret)
-    created = [client.post("/api/accounts/", {"name": f"A{i}"}, format="json").status_code
-               for i in range(2)]
-    before = (sorted(Account.objects.values_list("name", flat=True)),
-              ChangeLogEntry.objects.count())
+    client = token_client(
+        api_token_create(user=personas.owner, name="W", scope=TokenScope.READ_WRITE).secret
+    )
+    created = [
+        client.post("/api/accounts/", {"name": f"A{i}"}, format="json").status_code
+        for i in range(2)
+    ]
+    before = (
+        sorted(Account.objects.values_list("name", flat=True)),
+        ChangeLogEntry.objects.count(),
+    )
     # when
     response = client.post("/api/accounts/", {"name": "Third"}, format="json")
     # then
     assert created == [201, 201]
     assert_throttled(response)
     assert before == (["A0", "A1"], 2)
-    assert (sorted(Account.objects.values_list("name", flat=True)),
-            ChangeLogEntry.objects.count()) == before
+    assert (
+        sorted(Account.objects.values_list("name", flat=True)),
+        ChangeLogEntry.objects.count(),
+    ) == before
 
 
 @pytest.mark.redis
-def test_counters_live_in_redis_when_there_is_one(personas: Personas, rates: dict[str, str],
-                                                  settings: SettingsWrapper,
-                                                  redis_server: RedisServer) -> None:
+def test_counters_live_in_redis_when_there_is_one(
+    personas: Personas, rates: dict[str, str], settings: SettingsWrapper, redis_server: RedisServer
+) -> None:
     # given the cache on a real redis-server and the counters in the cache
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": redis_server.url}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server.url,
+        }
+    }
     settings.RAPPORT_RATE_COUNTERS = "cache"
     client = token_client(api_token_create(user=personas.owner, name="A").secret)
     # when
@@ -153,5 +173,6 @@ def test_counters_live_in_redis_when_there_is_one(personas: Personas, rates: dic
     # then
     assert statuses == [200, 200]
     assert_throttled(third)
-    assert any(key.startswith(b":1:rate:throttle_token_") for key in
-               cache._cache.get_client().keys("*"))  # type: ignore[attr-defined]
+    assert any(
+        key.startswith(b":1:rate:throttle_token_") for key in cache._cache.get_client().keys("*")
+    )  # type: ignore[attr-defined]

@@ -21,8 +21,11 @@ def _catalog(path: Path):
 def test_every_message_is_translated():
     catalog = _catalog(PO)
 
-    missing = [m.id for m in catalog if m.id and (not m.string or m.fuzzy
-               or (isinstance(m.string, tuple) and not all(m.string)))]
+    missing = [
+        m.id
+        for m in catalog
+        if m.id and (not m.string or m.fuzzy or (isinstance(m.string, tuple) and not all(m.string)))
+    ]
 
     assert missing == []
 
@@ -31,14 +34,22 @@ def test_every_message_is_translated():
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="xgettext (Debian gettext) missing")
 def test_catalogue_lists_every_message_in_the_source(tmp_path):
     for part in ("rapport", "config", "templates", "locale"):
-        shutil.copytree(ROOT / part, tmp_path / part,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+        shutil.copytree(
+            ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__", "*.mo")
+        )
     shutil.copy(ROOT / "manage.py", tmp_path / "manage.py")
 
-    subprocess.run([sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "-v", "0"],
-                   cwd=tmp_path, check=True, timeout=300,
-                   env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path),
-                        "DJANGO_SETTINGS_MODULE": "config.settings.test"})
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "-v", "0"],
+        cwd=tmp_path,
+        check=True,
+        timeout=300,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        },
+    )
 
     fresh = {m.id for m in _catalog(tmp_path / "locale/zh_Hans/LC_MESSAGES/django.po") if m.id}
     committed = {m.id for m in _catalog(PO) if m.id}

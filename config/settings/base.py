@@ -108,12 +108,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache (shared between processes: never a web process's memory) --------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     # Files are shared by every process on the machine and avoid write locks on SQLite.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # API rate-limit counters: in Redis when there is one, else in a SQLite file of their own.
 RAPPORT_RATE_COUNTERS = env.str("RAPPORT_RATE_COUNTERS", default="cache" if REDIS_URL else "sqlite")

@@ -7,10 +7,30 @@ class AccountSerializer(OwnedRecordSerializer):
 
     class Meta:
         model = Account
-        fields = [*OwnedRecordSerializer.RECORD_FIELDS, "name", "website", "domain", "industry",
-                  "employee_count", "annual_revenue", "annual_revenue_currency", "phone",
-                  "phone_e164", "billing_street", "billing_city", "billing_region",
-                  "billing_postal_code", "billing_country", "shipping_street", "shipping_city",
-                  "shipping_region", "shipping_postal_code", "shipping_country", "parent",
-                  "lifecycle_stage", "source", "description"]
+        fields = [
+            *OwnedRecordSerializer.RECORD_FIELDS,
+            "name",
+            "website",
+            "domain",
+            "industry",
+            "employee_count",
+            "annual_revenue",
+            "annual_revenue_currency",
+            "phone",
+            "phone_e164",
+            "billing_street",
+            "billing_city",
+            "billing_region",
+            "billing_postal_code",
+            "billing_country",
+            "shipping_street",
+            "shipping_city",
+            "shipping_region",
+            "shipping_postal_code",
+            "shipping_country",
+            "parent",
+            "lifecycle_stage",
+            "source",
+            "description",
+        ]
         read_only_fields = ["domain", "phone_e164"]

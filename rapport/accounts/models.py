@@ -11,15 +11,20 @@ from rapport.framework.base_models import RecordModel
 class Account(RecordModel):
     name = models.CharField(_("name"), max_length=200)
     website = models.CharField(_("website"), max_length=255, blank=True)
-    domain = models.CharField(_("domain"), max_length=255, blank=True, db_index=True,
-                              editable=False)
-    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices,
-                                blank=True)
+    domain = models.CharField(
+        _("domain"), max_length=255, blank=True, db_index=True, editable=False
+    )
+    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, blank=True)
     employee_count = models.PositiveIntegerField(_("employees"), null=True, blank=True)
-    annual_revenue = models.DecimalField(_("annual revenue"), max_digits=18, decimal_places=2,
-                                         null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        _("annual revenue"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
     annual_revenue_currency = models.ForeignKey(
-        "currencies.Currency", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "currencies.Currency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("revenue currency"),
     )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
@@ -34,11 +39,20 @@ class Account(RecordModel):
     shipping_region = models.CharField(_("shipping region"), max_length=100, blank=True)
     shipping_postal_code = models.CharField(_("shipping postal code"), max_length=20, blank=True)
     shipping_country = CountryField(_("shipping country"), blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="children", verbose_name=_("parent account"))
-    lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=20,
-                                       choices=LifecycleStage.choices,
-                                       default=LifecycleStage.PROSPECT)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name=_("parent account"),
+    )
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"),
+        max_length=20,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.PROSPECT,
+    )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
     description = models.TextField(_("description"), blank=True)
 

@@ -4,15 +4,17 @@ from rapport.accounts.models import Account
 from rapport.accounts.services import account_prepare
 from rapport.framework.registry import RecordType, register
 
-register(RecordType(
-    key="accounts",
-    model=Account,
-    serializer=AccountSerializer,
-    filterset=AccountFilterSet,
-    search_fields=("name", "domain", "phone_e164"),
-    list_columns=("name", "industry", "billing_country", "lifecycle_stage", "owner"),
-    ordering_fields=("name", "employee_count", "annual_revenue", "lifecycle_stage"),
-    default_ordering=("name",),
-    prefetch_related=("tags",),
-    prepare=account_prepare,
-))
+register(
+    RecordType(
+        key="accounts",
+        model=Account,
+        serializer=AccountSerializer,
+        filterset=AccountFilterSet,
+        search_fields=("name", "domain", "phone_e164"),
+        list_columns=("name", "industry", "billing_country", "lifecycle_stage", "owner"),
+        ordering_fields=("name", "employee_count", "annual_revenue", "lifecycle_stage"),
+        default_ordering=("name",),
+        prefetch_related=("tags",),
+        prepare=account_prepare,
+    )
+)

@@ -22,8 +22,14 @@ def account_prepare(*, actor: Actor, record: Account, changed: set[str], **_kw: 
         parent_id: int | None = record.parent_id
         while parent_id is not None:
             if parent_id in seen:
-                raise ValidationError({"parent": ValidationError(
-                    _("An account cannot be its own ancestor."), code="parent_cycle")})
+                raise ValidationError(
+                    {
+                        "parent": ValidationError(
+                            _("An account cannot be its own ancestor."), code="parent_cycle"
+                        )
+                    }
+                )
             seen.add(parent_id)
-            parent_id = Account.objects.filter(pk=parent_id).values_list(
-                "parent_id", flat=True).first()
+            parent_id = (
+                Account.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+            )

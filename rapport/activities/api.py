@@ -22,8 +22,9 @@ class RecordTypeField(serializers.Field):  # type: ignore[type-arg]
         try:
             model = get_record_type(str(data)).model
         except KeyError:
-            raise serializers.ValidationError(_("Unknown record type “%(key)s”.")
-                                              % {"key": data}, code="invalid_choice") from None
+            raise serializers.ValidationError(
+                _("Unknown record type “%(key)s”.") % {"key": data}, code="invalid_choice"
+            ) from None
         return ContentType.objects.get_for_model(model)
 
 
@@ -33,7 +34,19 @@ class ActivitySerializer(OwnedRecordSerializer):
 
     class Meta:
         model = Activity
-        fields = [*OwnedRecordSerializer.RECORD_FIELDS, "kind", "subject", "body", "due_at",
-                  "start_at", "end_at", "done", "done_at", "related_type", "related_id",
-                  "participant_users", "participant_contacts"]
+        fields = [
+            *OwnedRecordSerializer.RECORD_FIELDS,
+            "kind",
+            "subject",
+            "body",
+            "due_at",
+            "start_at",
+            "end_at",
+            "done",
+            "done_at",
+            "related_type",
+            "related_id",
+            "participant_users",
+            "participant_contacts",
+        ]
         read_only_fields = ["done_at"]

@@ -18,16 +18,27 @@ class Activity(RecordModel):
     end_at = models.DateTimeField(_("end"), null=True, blank=True)
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
-    related_type = models.ForeignKey(ContentType, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("related record type"))
+    related_type = models.ForeignKey(
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("related record type"),
+    )
     related_id = models.BigIntegerField(_("related record"), null=True, blank=True)
-    participant_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
-                                               related_name="+",
-                                               verbose_name=_("participating users"))
-    participant_contacts = models.ManyToManyField("contacts.Contact", blank=True,
-                                                  related_name="activities",
-                                                  verbose_name=_("participating contacts"))
+    participant_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("participating users"),
+    )
+    participant_contacts = models.ManyToManyField(
+        "contacts.Contact",
+        blank=True,
+        related_name="activities",
+        verbose_name=_("participating contacts"),
+    )
 
     class Meta:
         verbose_name = _("activity")
@@ -39,7 +50,8 @@ class Activity(RecordModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_at__isnull=True) | models.Q(start_at__isnull=True)
+                condition=models.Q(end_at__isnull=True)
+                | models.Q(start_at__isnull=True)
                 | models.Q(end_at__gte=models.F("start_at")),
                 name="activity_end_after_start",
                 violation_error_message=_("The end must not be before the start."),

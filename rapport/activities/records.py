@@ -6,17 +6,19 @@ from rapport.activities.services import activity_prepare
 from rapport.framework.registry import RecordType, register
 from rapport.framework.timeline import timeline_source
 
-register(RecordType(
-    key="activities",
-    model=Activity,
-    serializer=ActivitySerializer,
-    filterset=ActivityFilterSet,
-    search_fields=("subject",),
-    list_columns=("kind", "subject", "due_at", "done", "owner"),
-    ordering_fields=("due_at", "start_at", "subject", "kind"),
-    default_ordering=("-created_at",),
-    select_related=("related_type",),
-    prefetch_related=("tags", "participant_users", "participant_contacts"),
-    prepare=activity_prepare,
-))
+register(
+    RecordType(
+        key="activities",
+        model=Activity,
+        serializer=ActivitySerializer,
+        filterset=ActivityFilterSet,
+        search_fields=("subject",),
+        list_columns=("kind", "subject", "due_at", "done", "owner"),
+        ordering_fields=("due_at", "start_at", "subject", "kind"),
+        default_ordering=("-created_at",),
+        select_related=("related_type",),
+        prefetch_related=("tags", "participant_users", "participant_contacts"),
+        prepare=activity_prepare,
+    )
+)
 timeline_source(activity_timeline)

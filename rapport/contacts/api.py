@@ -33,9 +33,27 @@ class ContactSerializer(OwnedRecordSerializer):
 
     class Meta:
         model = Contact
-        fields = [*OwnedRecordSerializer.RECORD_FIELDS, "salutation", "given_name",
-                  "family_name", "display_name", "job_title", "department", "birthday",
-                  "preferred_language", "street", "city", "region", "postal_code", "country",
-                  "primary_email", "primary_phone", "primary_account", "emails", "phones",
-                  "memberships", "description"]
+        fields = [
+            *OwnedRecordSerializer.RECORD_FIELDS,
+            "salutation",
+            "given_name",
+            "family_name",
+            "display_name",
+            "job_title",
+            "department",
+            "birthday",
+            "preferred_language",
+            "street",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "primary_email",
+            "primary_phone",
+            "primary_account",
+            "emails",
+            "phones",
+            "memberships",
+            "description",
+        ]
         read_only_fields = ["display_name", "primary_email", "primary_phone", "primary_account"]

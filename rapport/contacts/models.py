@@ -10,16 +10,18 @@ from rapport.framework.base_models import RecordModel
 
 
 class Contact(RecordModel):
-    salutation = models.CharField(_("salutation"), max_length=10, choices=Salutation.choices,
-                                  blank=True)
+    salutation = models.CharField(
+        _("salutation"), max_length=10, choices=Salutation.choices, blank=True
+    )
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name = models.CharField(_("family name"), max_length=100)
     display_name = models.CharField(_("name"), max_length=210, editable=False)
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     department = models.CharField(_("department"), max_length=150, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
-    preferred_language = models.CharField(_("preferred language"), max_length=10,
-                                          choices=global_settings.LANGUAGES, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=global_settings.LANGUAGES, blank=True
+    )
     street = models.CharField(_("street"), max_length=255, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
@@ -29,8 +31,13 @@ class Contact(RecordModel):
     primary_email = models.CharField(_("email"), max_length=254, blank=True, editable=False)
     primary_phone = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     primary_account = models.ForeignKey(
-        "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        editable=False, verbose_name=_("primary account"),
+        "accounts.Account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("primary account"),
     )
     description = models.TextField(_("description"), blank=True)
 
@@ -52,8 +59,9 @@ class Contact(RecordModel):
 class ContactEmail(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
     email = models.EmailField(_("email"))
-    label = models.CharField(_("label"), max_length=10, choices=EmailLabel.choices,
-                             default=EmailLabel.WORK)
+    label = models.CharField(
+        _("label"), max_length=10, choices=EmailLabel.choices, default=EmailLabel.WORK
+    )
     is_primary = models.BooleanField(_("primary"), default=False)
 
     class Meta:
@@ -69,8 +77,9 @@ class ContactPhone(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
     number = models.CharField(_("number"), max_length=50)
     e164 = models.CharField(max_length=20, blank=True)
-    label = models.CharField(_("label"), max_length=10, choices=PhoneLabel.choices,
-                             default=PhoneLabel.WORK)
+    label = models.CharField(
+        _("label"), max_length=10, choices=PhoneLabel.choices, default=PhoneLabel.WORK
+    )
     is_primary = models.BooleanField(_("primary"), default=False)
 
     class Meta:
@@ -86,17 +95,23 @@ class AccountMembership(models.Model):
     """A contact's place at an account, with their buying role there."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="memberships")
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE,
-                                related_name="memberships", verbose_name=_("account"))
-    buying_role = models.CharField(_("buying role"), max_length=20, choices=BuyingRole.choices,
-                                   default=BuyingRole.OTHER)
+    account = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("account"),
+    )
+    buying_role = models.CharField(
+        _("buying role"), max_length=20, choices=BuyingRole.choices, default=BuyingRole.OTHER
+    )
     is_primary = models.BooleanField(_("primary"), default=False)
 
     class Meta:
         verbose_name = _("account membership")
         verbose_name_plural = _("account memberships")
-        constraints = [models.UniqueConstraint(fields=["contact", "account"],
-                                               name="membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "account"], name="membership_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact_id}@{self.account_id}"

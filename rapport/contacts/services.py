@@ -29,8 +29,9 @@ def contact_emails_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         local, _at, domain = str(row.get("email", "")).strip().rpartition("@")
         email = f"{local}@{domain.lower()}"
         if email.lower() in seen:
-            raise ValidationError(_("The address %(email)s is listed twice.") % {"email": email},
-                                  code="duplicate")
+            raise ValidationError(
+                _("The address %(email)s is listed twice.") % {"email": email}, code="duplicate"
+            )
         seen.add(email.lower())
         cleaned.append({**row, "email": email})
     return _one_primary(cleaned)
@@ -38,8 +39,16 @@ def contact_emails_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def contact_phones_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Keep the number as typed and add its E.164 form; exactly one primary."""
-    return _one_primary([{**r, "number": str(r.get("number", "")).strip(),
-                          "e164": phone_e164(str(r.get("number", "")))} for r in rows])
+    return _one_primary(
+        [
+            {
+                **r,
+                "number": str(r.get("number", "")).strip(),
+                "e164": phone_e164(str(r.get("number", ""))),
+            }
+            for r in rows
+        ]
+    )
 
 
 def contact_memberships_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -57,15 +66,30 @@ def contact_prepare(*, actor: Actor, record: Contact, changed: set[str], **_kw: 
 
 def contact_after_save(*, actor: Actor, record: Contact, **_kw: Any) -> None:
     """Copy the primary email, phone and account onto the contact for lists and search."""
-    email = (ContactEmail.objects.filter(contact=record, is_primary=True)
-             .values_list("email", flat=True).first() or "")
-    phone = (ContactPhone.objects.filter(contact=record, is_primary=True)
-             .values_list("e164", flat=True).first() or "")
-    account_id = (AccountMembership.objects.filter(contact=record, is_primary=True)
-                  .values_list("account_id", flat=True).first())
-    if (email, phone, account_id) != (record.primary_email, record.primary_phone,
-                                      record.primary_account_id):
+    email = (
+        ContactEmail.objects.filter(contact=record, is_primary=True)
+        .values_list("email", flat=True)
+        .first()
+        or ""
+    )
+    phone = (
+        ContactPhone.objects.filter(contact=record, is_primary=True)
+        .values_list("e164", flat=True)
+        .first()
+        or ""
+    )
+    account_id = (
+        AccountMembership.objects.filter(contact=record, is_primary=True)
+        .values_list("account_id", flat=True)
+        .first()
+    )
+    if (email, phone, account_id) != (
+        record.primary_email,
+        record.primary_phone,
+        record.primary_account_id,
+    ):
         record.primary_email, record.primary_phone = email, phone
         record.primary_account_id = account_id
         Contact.objects.filter(pk=record.pk).update(
-            primary_email=email, primary_phone=phone, primary_account_id=account_id)
+            primary_email=email, primary_phone=phone, primary_account_id=account_id
+        )

@@ -15,5 +15,17 @@ class CustomFieldDefinitionSerializer(RecordSerializer):
 
     class Meta:
         model = CustomFieldDefinition
-        fields = ["id", "record_type", "name", "label", "label_zh", "field_type", "required",
-                  "default", "choices", "reference_type", "position", "description"]
+        fields = [
+            "id",
+            "record_type",
+            "name",
+            "label",
+            "label_zh",
+            "field_type",
+            "required",
+            "default",
+            "choices",
+            "reference_type",
+            "position",
+            "description",
+        ]

@@ -34,8 +34,10 @@ MAX_DECIMAL_PLACES = 10
 
 def _number_in_range(number: Decimal) -> None:
     if number.copy_abs() >= Decimal(10) ** MAX_WHOLE_DIGITS:  # abs() would round
-        raise ValidationError(_("At most %(n)d digits before the decimal point.")
-                              % {"n": MAX_WHOLE_DIGITS}, code="max_whole_digits")
+        raise ValidationError(
+            _("At most %(n)d digits before the decimal point.") % {"n": MAX_WHOLE_DIGITS},
+            code="max_whole_digits",
+        )
     _sign, digits, exponent = number.as_tuple()
     places = -int(exponent) if int(exponent) < 0 else 0  # finite numbers only reach here
     significant = list(digits)
@@ -43,8 +45,10 @@ def _number_in_range(number: Decimal) -> None:
         significant.pop()
         places -= 1
     if places > MAX_DECIMAL_PLACES:
-        raise ValidationError(_("At most %(n)d decimal places.") % {"n": MAX_DECIMAL_PLACES},
-                              code="max_decimal_places")
+        raise ValidationError(
+            _("At most %(n)d decimal places.") % {"n": MAX_DECIMAL_PLACES},
+            code="max_decimal_places",
+        )
 
 
 def definitions_for(record_type: str) -> dict[str, CustomFieldDefinition]:
@@ -58,8 +62,9 @@ def custom_field_value_clean(defn: CustomFieldDefinition, value: Any, user: Any)
             raise ValidationError(_("Enter text."), code="invalid_type")
         if "\x00" in value:
             # PostgreSQL cannot store NUL in JSON; the same code as DRF's text fields.
-            raise ValidationError(_("Null characters are not allowed."),
-                                  code="null_characters_not_allowed")
+            raise ValidationError(
+                _("Null characters are not allowed."), code="null_characters_not_allowed"
+            )
         if kind == T.TEXT and len(value) > 255:
             raise ValidationError(_("At most 255 characters."), code="max_length")
         return value
@@ -107,13 +112,16 @@ def custom_field_value_clean(defn: CustomFieldDefinition, value: Any, user: Any)
         return value
     if kind == T.CHOICE:
         if value not in defn.choices:
-            raise ValidationError(_("“%(value)s” is not one of the choices.") % {"value": value},
-                                  code="invalid_choice")
+            raise ValidationError(
+                _("“%(value)s” is not one of the choices.") % {"value": value},
+                code="invalid_choice",
+            )
         return value
     if kind == T.MULTIPLE_CHOICE:
         if not isinstance(value, list) or any(v not in defn.choices for v in value):
-            raise ValidationError(_("Choose values from the list of choices."),
-                                  code="invalid_choice")
+            raise ValidationError(
+                _("Choose values from the list of choices."), code="invalid_choice"
+            )
         return sorted(set(value), key=defn.choices.index)
     if kind == T.URL:
         try:
@@ -129,8 +137,7 @@ def custom_field_value_clean(defn: CustomFieldDefinition, value: Any, user: Any)
                 raise ValidationError("not text")
             validate_email(value.strip())
         except ValidationError:
-            raise ValidationError(_("Enter a valid email address."),
-                                  code="invalid_email") from None
+            raise ValidationError(_("Enter a valid email address."), code="invalid_email") from None
         local, _at, domain = value.strip().rpartition("@")
         return f"{local}@{domain.lower()}"
     if kind == T.PHONE:
@@ -154,7 +161,11 @@ def _clean_reference(defn: CustomFieldDefinition, value: Any, user: Any) -> int:
 
 
 def custom_fields_clean(
-    *, record_type: str, values: Any, existing: dict[str, Any] | None, user: Any,
+    *,
+    record_type: str,
+    values: Any,
+    existing: dict[str, Any] | None,
+    user: Any,
     creating: bool,
 ) -> dict[str, Any]:
     """Validate ``values`` (a partial update) against the definitions; return the full dict.
@@ -164,8 +175,13 @@ def custom_fields_clean(
     if values is None:
         values = {}
     if not isinstance(values, dict):
-        raise ValidationError({"custom_fields": ValidationError(
-            _("Expected an object of field names and values."), code="invalid_type")})
+        raise ValidationError(
+            {
+                "custom_fields": ValidationError(
+                    _("Expected an object of field names and values."), code="invalid_type"
+                )
+            }
+        )
     definitions = definitions_for(record_type)
     result = dict(existing or {})
     errors: dict[str, ValidationError] = {}
@@ -173,7 +189,8 @@ def custom_fields_clean(
         defn = definitions.get(name)
         if defn is None:
             errors[f"custom_fields.{name}"] = ValidationError(
-                _("There is no custom field of this name."), code="unknown_field")
+                _("There is no custom field of this name."), code="unknown_field"
+            )
             continue
         if value is None or value == "" or value == []:
             result.pop(name, None)
@@ -189,7 +206,8 @@ def custom_fields_clean(
             result[name] = defn.default
         elif defn.required:
             errors[f"custom_fields.{name}"] = ValidationError(
-                _("This field is required."), code="required")
+                _("This field is required."), code="required"
+            )
     if errors:
         raise ValidationError(errors)
     return result

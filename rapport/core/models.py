@@ -32,10 +32,17 @@ class ChangeLogEntry(models.Model):
 
     time = models.DateTimeField(_("time"), db_index=True)
     actor_kind = models.CharField(_("actor kind"), max_length=20, choices=ActorKind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+", verbose_name=_("user"))
-    token = models.ForeignKey("identity.ApiToken", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    token = models.ForeignKey(
+        "identity.ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=ChangeAction.choices)
@@ -74,8 +81,12 @@ class ChangeLogEntry(models.Model):
 
 class Tag(ConfigModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
-    color = models.CharField(_("colour"), max_length=7, default="#6b7280",
-                             validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$")])
+    color = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#6b7280",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$")],
+    )
 
     class Meta:
         verbose_name = _("tag")
@@ -91,9 +102,13 @@ class CustomFieldDefinition(ConfigModel):
 
     record_type = models.CharField(_("record type"), max_length=50)
     name = models.CharField(
-        _("name"), max_length=50,
-        validators=[RegexValidator(r"^[a-z][a-z0-9_]*$",
-                                   _("Use lower-case letters, digits and underscores."))],
+        _("name"),
+        max_length=50,
+        validators=[
+            RegexValidator(
+                r"^[a-z][a-z0-9_]*$", _("Use lower-case letters, digits and underscores.")
+            )
+        ],
     )
     label = models.CharField(_("label"), max_length=100)
     label_zh = models.CharField(_("label (Chinese)"), max_length=100, blank=True)

@@ -17,15 +17,29 @@ class CustomFieldFilterSet(LeanFilterSet):
         fields = field_lookups(CustomFieldDefinition)
 
 
-register(RecordType(
-    key="tags", model=Tag, serializer=TagSerializer, filterset=TagFilterSet,
-    search_fields=("name",), list_columns=("name", "color"), ordering_fields=("name",),
-    default_ordering=("name",), is_config=True,
-))
-register(RecordType(
-    key="custom-fields", model=CustomFieldDefinition, serializer=CustomFieldDefinitionSerializer,
-    filterset=CustomFieldFilterSet, list_columns=("record_type", "name", "label", "field_type"),
-    ordering_fields=("record_type", "position", "name"), default_ordering=("record_type",
-                                                                           "position"),
-    prepare=custom_field_prepare, is_config=True,
-))
+register(
+    RecordType(
+        key="tags",
+        model=Tag,
+        serializer=TagSerializer,
+        filterset=TagFilterSet,
+        search_fields=("name",),
+        list_columns=("name", "color"),
+        ordering_fields=("name",),
+        default_ordering=("name",),
+        is_config=True,
+    )
+)
+register(
+    RecordType(
+        key="custom-fields",
+        model=CustomFieldDefinition,
+        serializer=CustomFieldDefinitionSerializer,
+        filterset=CustomFieldFilterSet,
+        list_columns=("record_type", "name", "label", "field_type"),
+        ordering_fields=("record_type", "position", "name"),
+        default_ordering=("record_type", "position"),
+        prepare=custom_field_prepare,
+        is_config=True,
+    )
+)

@@ -8,8 +8,9 @@ from rapport.framework.base_models import ConfigModel
 
 
 class Currency(ConfigModel):
-    code = models.CharField(_("code"), max_length=3, primary_key=True,
-                            validators=[validate_iso4217])
+    code = models.CharField(
+        _("code"), max_length=3, primary_key=True, validators=[validate_iso4217]
+    )
     name = models.CharField(_("name"), max_length=100)
     decimals = models.PositiveSmallIntegerField(_("decimal places"), default=2)
     active = models.BooleanField(_("active"), default=True)
@@ -26,8 +27,9 @@ class Currency(ConfigModel):
 class ExchangeRate(ConfigModel):
     """On ``date``, one unit of ``currency`` is worth ``rate`` units of the base currency."""
 
-    currency = models.ForeignKey(Currency, on_delete=models.CASCADE, related_name="rates",
-                                 verbose_name=_("currency"))
+    currency = models.ForeignKey(
+        Currency, on_delete=models.CASCADE, related_name="rates", verbose_name=_("currency")
+    )
     date = models.DateField(_("date"))
     rate = models.DecimalField(_("rate"), max_digits=20, decimal_places=10)
 

@@ -25,8 +25,12 @@ def exchange_rate(currency: str, on: dt.date) -> Decimal:
     """The latest rate of ``currency`` on or before ``on`` (1 for the base currency)."""
     if currency == base_currency():
         return Decimal(1)
-    rate = (ExchangeRate.objects.filter(currency_id=currency, date__lte=on)
-            .order_by("-date").values_list("rate", flat=True).first())
+    rate = (
+        ExchangeRate.objects.filter(currency_id=currency, date__lte=on)
+        .order_by("-date")
+        .values_list("rate", flat=True)
+        .first()
+    )
     if rate is None:
         raise MissingExchangeRate(currency, on)
     return rate
@@ -34,7 +38,8 @@ def exchange_rate(currency: str, on: dt.date) -> Decimal:
 
 def money_to_base(amount: Decimal, currency: str, on: dt.date) -> Decimal:
     """``amount`` in ``currency`` converted to the base currency, rounded to its decimals."""
-    decimals = (Currency.objects.filter(code=base_currency()).values_list("decimals", flat=True)
-                .first())
+    decimals = (
+        Currency.objects.filter(code=base_currency()).values_list("decimals", flat=True).first()
+    )
     quantum = Decimal(1).scaleb(-(decimals if decimals is not None else 2))
     return (amount * exchange_rate(currency, on)).quantize(quantum)

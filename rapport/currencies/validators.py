@@ -5,5 +5,7 @@ from django.utils.translation import gettext as _
 
 def validate_iso4217(value: str) -> None:
     if value not in list_currencies():
-        raise ValidationError(_("“%(code)s” is not an ISO 4217 currency code.") % {"code": value},
-                              code="invalid_currency")
+        raise ValidationError(
+            _("“%(code)s” is not an ISO 4217 currency code.") % {"code": value},
+            code="invalid_currency",
+        )

@@ -24,8 +24,9 @@ class Clock:
         self.start_day = as_of - dt.timedelta(days=self.days)
         self.span = self.days * DAY
         # Dates a year beyond the window cover due dates and expected close dates.
-        self._days = [(self.start_day + dt.timedelta(days=d)).isoformat()
-                      for d in range(self.days + 2 * 366)]
+        self._days = [
+            (self.start_day + dt.timedelta(days=d)).isoformat() for d in range(self.days + 2 * 366)
+        ]
         self._times = [f" {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(DAY)]
 
     @property

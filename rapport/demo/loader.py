@@ -61,10 +61,27 @@ from rapport.opportunities.models import Opportunity
 
 Progress = Callable[[str], None]
 _RECORD_MODELS = (Account, Contact, Opportunity, Lead, Activity)
-_TABLES = tuple(t.name for t in (
-    ACCOUNTS, ACCOUNT_TAGS, CONTACTS, EMAILS, PHONES, MEMBERSHIPS, CONTACT_TAGS, OPPORTUNITIES,
-    OPPORTUNITY_CONTACTS, STAGE_HISTORY, OPPORTUNITY_TAGS, LEADS, LEAD_TAGS, ACTIVITIES,
-    PARTICIPANT_CONTACTS, PARTICIPANT_USERS))
+_TABLES = tuple(
+    t.name
+    for t in (
+        ACCOUNTS,
+        ACCOUNT_TAGS,
+        CONTACTS,
+        EMAILS,
+        PHONES,
+        MEMBERSHIPS,
+        CONTACT_TAGS,
+        OPPORTUNITIES,
+        OPPORTUNITY_CONTACTS,
+        STAGE_HISTORY,
+        OPPORTUNITY_TAGS,
+        LEADS,
+        LEAD_TAGS,
+        ACTIVITIES,
+        PARTICIPANT_CONTACTS,
+        PARTICIPANT_USERS,
+    )
+)
 
 
 def database_has_contacts() -> bool:
@@ -73,23 +90,45 @@ def database_has_contacts() -> bool:
 
 
 def _phases(ctx: DemoContext) -> list[tuple[str, Callable[[DemoContext], Iterator[Batch]]]]:
-    return [("accounts", account_batches), ("contacts", contact_batches),
-            ("opportunities", opportunity_batches), ("leads", lead_batches),
-            ("activities", activity_batches)]
+    return [
+        ("accounts", account_batches),
+        ("contacts", contact_batches),
+        ("opportunities", opportunity_batches),
+        ("leads", lead_batches),
+        ("activities", activity_batches),
+    ]
 
 
 def _summary_entry(admin: User, plan: DemoPlan, counts: dict[str, int]) -> None:
     ChangeLogEntry.objects.create(
-        time=timezone.now(), actor_kind=ActorKind.SYSTEM, user=None,
-        channel=Channel.CLI, action=ChangeAction.CREATE,
-        content_type=ContentType.objects.get_for_model(User), object_id=admin.pk,
+        time=timezone.now(),
+        actor_kind=ActorKind.SYSTEM,
+        user=None,
+        channel=Channel.CLI,
+        action=ChangeAction.CREATE,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=admin.pk,
         object_repr=f"Demo data (seed {plan.seed})",
-        after={"demo": {"seed": plan.seed, "contacts": plan.contacts,
-                        "as_of": plan.as_of.isoformat(), "rows": counts}})
+        after={
+            "demo": {
+                "seed": plan.seed,
+                "contacts": plan.contacts,
+                "as_of": plan.as_of.isoformat(),
+                "rows": counts,
+            }
+        },
+    )
 
 
-def demo_load(*, contacts: int, seed: int, as_of: dt.date | None = None, years: int = 4,
-              search_index: bool = True, progress: Progress | None = None) -> DemoResult:
+def demo_load(
+    *,
+    contacts: int,
+    seed: int,
+    as_of: dt.date | None = None,
+    years: int = 4,
+    search_index: bool = True,
+    progress: Progress | None = None,
+) -> DemoResult:
     """Generate the demo for ``contacts`` contacts with random seed ``seed``.
 
     The same seed and ``as_of`` date give the same data. Runs in one transaction; with
@@ -97,8 +136,7 @@ def demo_load(*, contacts: int, seed: int, as_of: dt.date | None = None, years: 
     """
     say = progress or (lambda _msg: None)
     started = time.monotonic()
-    plan = DemoPlan(contacts=contacts, seed=seed, as_of=as_of or timezone.now().date(),
-                    years=years)
+    plan = DemoPlan(contacts=contacts, seed=seed, as_of=as_of or timezone.now().date(), years=years)
     clock = Clock(plan.as_of, plan.years)
     result = DemoResult()
     grows = max_id(Contact) < plan.contacts  # the load at least doubles the tables
@@ -106,8 +144,16 @@ def demo_load(*, contacts: int, seed: int, as_of: dt.date | None = None, years: 
         org, org_counts = org_setup(plan, clock)
         for name, rows in org_counts.items():
             result.add(name, rows)
-        ctx = DemoContext(plan, clock, org, max_id(Account), max_id(Contact),
-                          max_id(Opportunity), max_id(Lead), max_id(Activity))
+        ctx = DemoContext(
+            plan,
+            clock,
+            org,
+            max_id(Account),
+            max_id(Contact),
+            max_id(Opportunity),
+            max_id(Lead),
+            max_id(Activity),
+        )
         for name, phase in _phases(ctx):
             phase_start = time.monotonic()
             for batch in phase(ctx):

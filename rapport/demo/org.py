@@ -36,15 +36,26 @@ REGIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Asia Pacific", ("AU",)),
 )
 PIPELINES: tuple[tuple[str, tuple[tuple[str, int, str], ...]], ...] = (
-    ("New business", (
-        ("Qualification", 10, StageKind.OPEN), ("Discovery", 20, StageKind.OPEN),
-        ("Proposal", 50, StageKind.OPEN), ("Negotiation", 75, StageKind.OPEN),
-        ("Closed won", 100, StageKind.WON), ("Closed lost", 0, StageKind.LOST),
-    )),
-    ("Renewals", (
-        ("Upcoming renewal", 60, StageKind.OPEN), ("Renewal negotiation", 80, StageKind.OPEN),
-        ("Renewed", 100, StageKind.WON), ("Churned", 0, StageKind.LOST),
-    )),
+    (
+        "New business",
+        (
+            ("Qualification", 10, StageKind.OPEN),
+            ("Discovery", 20, StageKind.OPEN),
+            ("Proposal", 50, StageKind.OPEN),
+            ("Negotiation", 75, StageKind.OPEN),
+            ("Closed won", 100, StageKind.WON),
+            ("Closed lost", 0, StageKind.LOST),
+        ),
+    ),
+    (
+        "Renewals",
+        (
+            ("Upcoming renewal", 60, StageKind.OPEN),
+            ("Renewal negotiation", 80, StageKind.OPEN),
+            ("Renewed", 100, StageKind.WON),
+            ("Churned", 0, StageKind.LOST),
+        ),
+    ),
 )
 
 
@@ -96,9 +107,9 @@ class Org:
 def _admin() -> User:
     admin = User.objects.filter(username=ADMIN_USERNAME).first()
     if admin is None:
-        admin = User.objects.create_superuser(ADMIN_USERNAME, "admin@example.com",
-                                              ADMIN_PASSWORD, first_name="Ada",
-                                              last_name="Admin")
+        admin = User.objects.create_superuser(
+            ADMIN_USERNAME, "admin@example.com", ADMIN_PASSWORD, first_name="Ada", last_name="Admin"
+        )
     return admin
 
 
@@ -131,10 +142,21 @@ def _new_users(plan: DemoPlan, rng: random.Random) -> list[tuple[str, User]]:
             k += 1
             username = f"{base}{k}"
         taken.add(username)
-        out.append((team, User(
-            username=username, password=password, first_name=given[0], last_name=family[0],
-            email=f"{username}@rapport.example", role=role, is_staff=staff,
-            language=country.language)))
+        out.append(
+            (
+                team,
+                User(
+                    username=username,
+                    password=password,
+                    first_name=given[0],
+                    last_name=family[0],
+                    email=f"{username}@rapport.example",
+                    role=role,
+                    is_staff=staff,
+                    language=country.language,
+                ),
+            )
+        )
 
     person(("US",), head_role, "", True)
     for (team, codes), reps in zip(REGIONS, reps_per_team, strict=True):
@@ -148,8 +170,7 @@ def _sellers(plan: DemoPlan, rng: random.Random) -> dict[str, tuple[Seller, ...]
     """Create teams and their users; each country's customers go to its region's sellers."""
     new = _new_users(plan, rng)
     User.objects.bulk_create([u for _team, u in new])
-    saved = {u.username: u for u in User.objects.filter(
-        username__in=[u.username for _t, u in new])}
+    saved = {u.username: u for u in User.objects.filter(username__in=[u.username for _t, u in new])}
     by_team: dict[str, list[User]] = {}
     for team_name, user in new:
         if team_name:
@@ -173,24 +194,33 @@ def _pipelines() -> tuple[PipelineInfo, ...]:
     infos = []
     for position, (name, stages) in enumerate(PIPELINES):
         pipeline, _created = Pipeline.objects.get_or_create(
-            name=name, defaults={"position": position,
-                                 "is_default": position == 0 and not has_default})
+            name=name,
+            defaults={"position": position, "is_default": position == 0 and not has_default},
+        )
         rows = []
         for stage_pos, (stage_name, probability, kind) in enumerate(stages):
             stage, _ = Stage.objects.get_or_create(
-                pipeline=pipeline, name=stage_name,
-                defaults={"position": stage_pos, "probability": probability, "kind": kind})
+                pipeline=pipeline,
+                name=stage_name,
+                defaults={"position": stage_pos, "probability": probability, "kind": kind},
+            )
             rows.append(StageInfo(stage.pk, stage.kind, stage.probability))
-        infos.append(PipelineInfo(
-            pipeline.pk, tuple(s for s in rows if s.kind == StageKind.OPEN),
-            next(s for s in rows if s.kind == StageKind.WON),
-            next(s for s in rows if s.kind == StageKind.LOST)))
+        infos.append(
+            PipelineInfo(
+                pipeline.pk,
+                tuple(s for s in rows if s.kind == StageKind.OPEN),
+                next(s for s in rows if s.kind == StageKind.WON),
+                next(s for s in rows if s.kind == StageKind.LOST),
+            )
+        )
     return tuple(infos)
 
 
 def _tags() -> tuple[int, ...]:
-    return tuple(Tag.objects.get_or_create(name=name, defaults={"color": color})[0].pk
-                 for name, color in TAG_NAMES)
+    return tuple(
+        Tag.objects.get_or_create(name=name, defaults={"color": color})[0].pk
+        for name, color in TAG_NAMES
+    )
 
 
 def _exchange_rates(clock: Clock, rng: random.Random) -> int:
@@ -206,8 +236,13 @@ def _exchange_rates(clock: Clock, rng: random.Random) -> int:
         level = math.log(base_per_usd / per_usd[code])
         for day in range(clock.days + 1):
             level += rng.gauss(0, 0.004)
-            rows.append(ExchangeRate(currency_id=code, date=clock.datetime(day * 86400).date(),
-                                     rate=round(math.exp(level), 8)))
+            rows.append(
+                ExchangeRate(
+                    currency_id=code,
+                    date=clock.datetime(day * 86400).date(),
+                    rate=round(math.exp(level), 8),
+                )
+            )
     ExchangeRate.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return len(rows)
 
@@ -221,8 +256,14 @@ def org_setup(plan: DemoPlan, clock: Clock) -> tuple[Org, dict[str, int]]:
     pipelines = _pipelines()
     tags = _tags()
     rates = _exchange_rates(clock, rng)
-    types = {key: ContentType.objects.get_for_model(model).pk for key, model in (
-        ("contacts", Contact), ("accounts", Account), ("opportunities", Opportunity))}
+    types = {
+        key: ContentType.objects.get_for_model(model).pk
+        for key, model in (
+            ("contacts", Contact),
+            ("accounts", Account),
+            ("opportunities", Opportunity),
+        )
+    }
     users = User.objects.count() - users_before
     org = Org(admin, sellers, pipelines, tags, types, users)
     return org, {"users": users, "exchange rates": rates}

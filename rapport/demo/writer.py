@@ -119,8 +119,11 @@ def _drop_sqlite_indexes(tables: Sequence[str]) -> list[str]:
     """
     marks = ", ".join("?" * len(tables))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                       f"AND sql IS NOT NULL AND tbl_name IN ({marks})", list(tables))
+        cursor.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            f"AND sql IS NOT NULL AND tbl_name IN ({marks})",
+            list(tables),
+        )
         found = cursor.fetchall()
         for name, _sql in found:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")

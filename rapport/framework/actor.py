@@ -24,5 +24,8 @@ class Actor:
 
     @classmethod
     def system(cls, *, channel: Channel = Channel.JOB, user: User | None = None) -> Actor:
-        return cls(user=user, kind=ActorKind.JOB if channel == Channel.JOB else ActorKind.SYSTEM,
-                   channel=channel)
+        return cls(
+            user=user,
+            kind=ActorKind.JOB if channel == Channel.JOB else ActorKind.SYSTEM,
+            channel=channel,
+        )

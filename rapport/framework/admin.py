@@ -27,8 +27,12 @@ class _DryRun(Exception):
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return Actor(user=request.user, kind=ActorKind.USER, channel=Channel.ADMIN,  # type: ignore[arg-type]
-                 request_id=getattr(request, "request_id", ""))
+    return Actor(
+        user=request.user,  # type: ignore[arg-type]
+        kind=ActorKind.USER,
+        channel=Channel.ADMIN,
+        request_id=getattr(request, "request_id", ""),
+    )
 
 
 def _split(form: forms.ModelForm[Any], change: bool) -> tuple[dict[str, Any], dict[str, list[Any]]]:
@@ -47,14 +51,16 @@ def _split(form: forms.ModelForm[Any], change: bool) -> tuple[dict[str, Any], di
     return data, relations
 
 
-def _write(record_type: RecordType, request: HttpRequest, form: forms.ModelForm[Any],
-           change: bool) -> models.Model:
+def _write(
+    record_type: RecordType, request: HttpRequest, form: forms.ModelForm[Any], change: bool
+) -> models.Model:
     data, relations = _split(form, change)
     actor = _actor(request)
     if change:
         original = record_type.model._default_manager.get(pk=form.instance.pk)
-        return record_update(actor=actor, record_type=record_type, record=original, data=data,
-                             relations=relations)
+        return record_update(
+            actor=actor, record_type=record_type, record=original, data=data, relations=relations
+        )
     return record_create(actor=actor, record_type=record_type, data=data, relations=relations)
 
 
@@ -64,8 +70,9 @@ class RecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return super().get_queryset(request).restrict(request.user, "view")  # type: ignore[attr-defined]
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
-                 **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         base = super().get_form(request, obj, change=change, **kwargs)
         record_type = self.record_type
 
@@ -119,8 +126,9 @@ def register_record_admins(site: admin.AdminSite = admin.site) -> None:
         }
         if hasattr(record_type.model, "tags"):
             attrs["filter_horizontal"] = ("tags",)
-        site.register(record_type.model, type(f"{record_type.model.__name__}Admin",
-                                              (RecordAdmin,), attrs))
+        site.register(
+            record_type.model, type(f"{record_type.model.__name__}Admin", (RecordAdmin,), attrs)
+        )
 
 
 def _is_fk(model: type[models.Model], name: str) -> bool:

@@ -48,8 +48,7 @@ def record_snapshot(record: models.Model, record_type: RecordType | None = None)
         for child in record_type.children:
             rows = child.model._default_manager.filter(**{child.fk: record.pk}).order_by("pk")
             data[child.name] = [
-                {name: _field_json(row, name) for name in child.fields}
-                for row in rows
+                {name: _field_json(row, name) for name in child.fields} for row in rows
             ]
     return data
 
@@ -61,8 +60,14 @@ def _field_json(row: models.Model, name: str) -> Any:
 
 
 def changelog_write(
-    *, actor: Actor, action: ChangeAction, record: models.Model, object_id: int | str,
-    before: dict[str, Any] | None, after: dict[str, Any] | None, object_repr: str | None = None,
+    *,
+    actor: Actor,
+    action: ChangeAction,
+    record: models.Model,
+    object_id: int | str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    object_repr: str | None = None,
 ) -> ChangeLogEntry | None:
     """Append one change-log row; an update that changed nothing writes none.
     ``object_repr`` defaults to ``str(record)`` (give it for a record already deleted)."""

@@ -42,8 +42,14 @@ class LeanFilterSet(django_filters.FilterSet):
     The declared set stays complete for validation of what is sent and for the OpenAPI schema.
     """
 
-    def __init__(self, data: Any = None, queryset: Any = None, *, request: Any = None,
-                 prefix: str | None = None) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: Any = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+    ) -> None:
         # django_filters.FilterSet.__init__, except that only the requested filters are copied.
         if queryset is None:
             queryset = self._meta.model._default_manager.all()
@@ -52,8 +58,9 @@ class LeanFilterSet(django_filters.FilterSet):
         self.queryset = queryset
         self.request = request
         self.form_prefix = prefix
-        self.filters = {name: copy.deepcopy(f) for name, f in self.base_filters.items()
-                        if name in self.data}
+        self.filters = {
+            name: copy.deepcopy(f) for name, f in self.base_filters.items() if name in self.data
+        }
         for filter_ in self.filters.values():
             filter_.model = queryset.model
             filter_.parent = self
@@ -65,12 +72,15 @@ class LeanFilterSet(django_filters.FilterSet):
         ``restrict`` anyway."""
         if isinstance(field, models.ForeignKey) and lookup_type in ("exact", "in"):
             target = field.target_field
-            value_filter: Any = (django_filters.NumberFilter if isinstance(
-                target, models.AutoField | models.BigAutoField | models.IntegerField)
-                else django_filters.CharFilter)
+            value_filter: Any = (
+                django_filters.NumberFilter
+                if isinstance(target, models.AutoField | models.BigAutoField | models.IntegerField)
+                else django_filters.CharFilter
+            )
             if lookup_type == "in":
-                return type(f"{value_filter.__name__}In",
-                            (django_filters.BaseInFilter, value_filter), {}), {}
+                return type(
+                    f"{value_filter.__name__}In", (django_filters.BaseInFilter, value_filter), {}
+                ), {}
             return value_filter, {}
         return super().filter_for_lookup(field, lookup_type)  # type: ignore[no-any-return]
 

@@ -43,8 +43,12 @@ _STATUS_PROBLEMS = {
 
 
 def _problem(status: int, code: str, title: str) -> HttpResponse:
-    body = {"type": f"https://rapport.dev/problems/{code}", "title": title, "status": status,
-            "code": code}
+    body = {
+        "type": f"https://rapport.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "code": code,
+    }
     return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
 
 
@@ -56,9 +60,13 @@ class ApiProblemMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (request.path.startswith("/api/") and response.status_code >= 400
-                and not response.get("Content-Type", "").startswith(
-                    ("application/problem+json", "application/json"))):
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith(
+                ("application/problem+json", "application/json")
+            )
+        ):
             code, title = _STATUS_PROBLEMS.get(response.status_code, ("error", "Error"))
             return _problem(response.status_code, code, title)
         return response

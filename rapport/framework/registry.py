@@ -91,5 +91,3 @@ def record_type_key(model: type[Model]) -> str:
 def record_type_for(model: type[Model]) -> RecordType | None:
     key = _by_label.get(model._meta.label_lower)
     return _registry[key] if key else None
-
-

@@ -34,9 +34,15 @@ class IdPosition(Func):
         self.ids = [int(i) for i in ids]
         super().__init__(F("pk"))
 
-    def as_sql(self, compiler: Any, connection: Any, function: str | None = None,
-               template: str | None = None, arg_joiner: str | None = None,
-               **extra_context: Any) -> Any:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
         if connection.vendor == "postgresql":
             return f"array_position(%s::bigint[], {sql})", [self.ids, *params]
@@ -71,15 +77,19 @@ def search_queryset(record_type: RecordType, queryset: QuerySet[Any], query: str
     return queryset.filter(pk__in=ids).annotate(search_rank=IdPosition(ids))
 
 
-def global_search(*, user: Any, query: str, types: list[str] | None = None,
-                  limit: int = 20) -> list[SearchHit]:
+def global_search(
+    *, user: Any, query: str, types: list[str] | None = None, limit: int = 20
+) -> list[SearchHit]:
     """Records of the indexed ``types`` (all by default) matching ``query`` that ``user`` may
     see, best first."""
 
     def visible(key: str, ids: list[int]) -> set[int]:
         model = get_record_type(key).model
-        return set(model.objects.restrict(user, "view")  # type: ignore[attr-defined]
-                   .filter(pk__in=ids).values_list("pk", flat=True))
+        return set(
+            model.objects.restrict(user, "view")  # type: ignore[attr-defined]
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
 
     return search(query, types=types or indexed_types(), visible=visible, limit=limit)
 
@@ -94,7 +104,8 @@ def search_unindex_record(record_type: RecordType, record_id: Any) -> None:
     unindex_record(record_type.key, record_id)
 
 
-def search_reindex(record_type_key: str | None = None, *,
-                   batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+def search_reindex(
+    record_type_key: str | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> int:
     """Rebuild the index of one record type, or of all; returns the records indexed."""
     return reindex(record_type_key, batch_size=batch_size)

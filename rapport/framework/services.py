@@ -45,13 +45,16 @@ def references_check(*, actor: Actor, record: models.Model, names: set[str]) -> 
             continue
         if not restricted(related, actor.user, "view").filter(pk=target_id).exists():
             errors[f.name] = ValidationError(
-                _("No such record, or you may not see it."), code="does_not_exist")
+                _("No such record, or you may not see it."), code="does_not_exist"
+            )
     if errors:
         raise ValidationError(errors)
 
 
 def _children_write(
-    actor: Actor, record_type: RecordType, record: models.Model,
+    actor: Actor,
+    record_type: RecordType,
+    record: models.Model,
     children: dict[str, list[dict[str, Any]]],
 ) -> None:
     errors: dict[str, Any] = {}
@@ -67,8 +70,7 @@ def _children_write(
                     obj.full_clean(exclude=[spec.fk], validate_unique=False)
                     references_check(actor=actor, record=obj, names=set(spec.fields))
                 except ValidationError as exc:
-                    errors.update({f"{spec.name}.{i}.{k}": v
-                                   for k, v in exc.message_dict.items()})
+                    errors.update({f"{spec.name}.{i}.{k}": v for k, v in exc.message_dict.items()})
         except ValidationError as exc:
             errors[spec.name] = exc.messages
             continue
@@ -87,11 +89,15 @@ def _relations_write(actor: Actor, record: models.Model, relations: dict[str, li
         related = field.related_model
         ids = [v.pk if isinstance(v, models.Model) else v for v in values]
         if isinstance(related, type) and is_restricted(related) and ids:
-            visible = set(restricted(related, actor.user, "view").filter(pk__in=ids)
-                          .values_list("pk", flat=True))
+            visible = set(
+                restricted(related, actor.user, "view")
+                .filter(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
             if set(ids) - visible:
                 errors[name] = ValidationError(
-                    _("No such record, or you may not see it."), code="does_not_exist")
+                    _("No such record, or you may not see it."), code="does_not_exist"
+                )
                 continue
         getattr(record, name).set(ids)
     if errors:
@@ -104,7 +110,10 @@ def _validate(record: models.Model, *, exclude: list[str]) -> None:
 
 @transaction.atomic
 def record_create(
-    *, actor: Actor, record_type: RecordType, data: dict[str, Any],
+    *,
+    actor: Actor,
+    record_type: RecordType,
+    data: dict[str, Any],
     relations: dict[str, list[Any]] | None = None,
     children: dict[str, list[dict[str, Any]]] | None = None,
 ) -> models.Model:
@@ -122,8 +131,11 @@ def record_create(
         record.created_at = record.updated_at = now
         record.created_by = record.updated_by = actor.user
         record.custom_fields = custom_fields_clean(
-            record_type=record_type.key, values=data.get("custom_fields"), existing=None,
-            user=actor.user, creating=True,
+            record_type=record_type.key,
+            values=data.get("custom_fields"),
+            existing=None,
+            user=actor.user,
+            creating=True,
         )
         names.add("team")
     references_check(actor=actor, record=record, names=names)
@@ -140,18 +152,35 @@ def record_create(
     if not restricted(model, actor.user, "add").filter(pk=record.pk).exists():
         raise RecordPermissionDenied(
             _("You may not create a record with these values (check the owner)."),
-            code="create_denied")
+            code="create_denied",
+        )
     search_index_record(record_type, record)
-    changelog_write(actor=actor, action=ChangeAction.CREATE, record=record, object_id=record.pk,
-                    before=None, after=record_snapshot(record, record_type))
-    event_queue(RecordEvent(f"{record_type.key}.created", record_type.key, record.pk,
-                            actor.user.pk if actor.user else None))
+    changelog_write(
+        actor=actor,
+        action=ChangeAction.CREATE,
+        record=record,
+        object_id=record.pk,
+        before=None,
+        after=record_snapshot(record, record_type),
+    )
+    event_queue(
+        RecordEvent(
+            f"{record_type.key}.created",
+            record_type.key,
+            record.pk,
+            actor.user.pk if actor.user else None,
+        )
+    )
     return record
 
 
 @transaction.atomic
 def record_update(
-    *, actor: Actor, record_type: RecordType, record: models.Model, data: dict[str, Any],
+    *,
+    actor: Actor,
+    record_type: RecordType,
+    record: models.Model,
+    data: dict[str, Any],
     relations: dict[str, list[Any]] | None = None,
     children: dict[str, list[dict[str, Any]]] | None = None,
 ) -> models.Model:
@@ -175,8 +204,11 @@ def record_update(
         record.updated_by = actor.user
         if "custom_fields" in data:
             record.custom_fields = custom_fields_clean(
-                record_type=record_type.key, values=data["custom_fields"],
-                existing=record.custom_fields, user=actor.user, creating=False,
+                record_type=record_type.key,
+                values=data["custom_fields"],
+                existing=record.custom_fields,
+                user=actor.user,
+                creating=False,
             )
     references_check(actor=actor, record=record, names=changed)
     if record_type.prepare:
@@ -191,17 +223,32 @@ def record_update(
         record_type.after_save(actor=actor, record=record, created=False, before=before)
     # Re-check against the new state; handing a record to another owner is allowed to anyone
     # who could change it before.
-    if "owner" not in changed and not restricted(model, actor.user, "change").filter(
-            pk=record.pk).exists():
+    if (
+        "owner" not in changed
+        and not restricted(model, actor.user, "change").filter(pk=record.pk).exists()
+    ):
         raise RecordPermissionDenied(
             _("After this change you would no longer have access to the record."),
-            code="update_denied")
+            code="update_denied",
+        )
     search_index_record(record_type, record)
     after = record_snapshot(record, record_type)
-    if changelog_write(actor=actor, action=ChangeAction.UPDATE, record=record,
-                       object_id=record.pk, before=before, after=after):
-        event_queue(RecordEvent(f"{record_type.key}.updated", record_type.key, record.pk,
-                                actor.user.pk if actor.user else None))
+    if changelog_write(
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        record=record,
+        object_id=record.pk,
+        before=before,
+        after=after,
+    ):
+        event_queue(
+            RecordEvent(
+                f"{record_type.key}.updated",
+                record_type.key,
+                record.pk,
+                actor.user.pk if actor.user else None,
+            )
+        )
     return record
 
 
@@ -233,9 +280,21 @@ def record_delete(*, actor: Actor, record_type: RecordType, record: models.Model
     except models.ProtectedError as exc:
         raise ValidationError(
             _("Other records still refer to this one: %(count)d.")
-            % {"count": len(exc.protected_objects)}, code="protected") from None
+            % {"count": len(exc.protected_objects)},
+            code="protected",
+        ) from None
     search_unindex_record(record_type, pk)
-    changelog_write(actor=actor, action=ChangeAction.DELETE, record=record, object_id=pk,
-                    before=before, after=None, object_repr=label)
-    event_queue(RecordEvent(f"{record_type.key}.deleted", record_type.key, pk,
-                            actor.user.pk if actor.user else None))
+    changelog_write(
+        actor=actor,
+        action=ChangeAction.DELETE,
+        record=record,
+        object_id=pk,
+        before=before,
+        after=None,
+        object_repr=label,
+    )
+    event_queue(
+        RecordEvent(
+            f"{record_type.key}.deleted", record_type.key, pk, actor.user.pk if actor.user else None
+        )
+    )

@@ -34,10 +34,15 @@ def timeline_source(source: TimelineSource) -> TimelineSource:
 def _changes(user: Any, record: models.Model, limit: int) -> Iterable[TimelineItem]:
     for entry in record_changes(record)[:limit]:
         yield TimelineItem(
-            time=entry.time, kind=f"change.{entry.action}",
+            time=entry.time,
+            kind=f"change.{entry.action}",
             title=", ".join(entry.changed_fields) if entry.action == "update" else entry.action,
-            detail={"user": entry.user_id, "channel": entry.channel, "before": entry.before,
-                    "after": entry.after},
+            detail={
+                "user": entry.user_id,
+                "channel": entry.channel,
+                "before": entry.before,
+                "after": entry.after,
+            },
         )
 
 

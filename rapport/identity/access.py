@@ -78,11 +78,15 @@ def access_context(user: User) -> AccessContext:
     share_filter = Q(user_id=user.pk) | Q(team_id__in=team_ids)
     shared_cts = set(
         RecordShare.objects.filter(share_filter)
-        .values_list("content_type_id", flat=True).distinct()
+        .values_list("content_type_id", flat=True)
+        .distinct()
     )
     ctx = AccessContext(
-        user_id=user.pk, team_ids=team_ids, subordinate_ids=subordinates,
-        permissions=permissions, shared_content_type_ids=shared_cts,
+        user_id=user.pk,
+        team_ids=team_ids,
+        subordinate_ids=subordinates,
+        permissions=permissions,
+        shared_content_type_ids=shared_cts,
         generation=_generation.get(),
         defaults={d.record_type: d for d in SharingDefault.objects.all()},
     )
@@ -141,8 +145,11 @@ def restriction_q(user: Any, model: type[Model], record_type: str, action: str) 
             q |= Q(team_id__in=ctx.team_ids)
     content_type = ContentType.objects.get_for_model(model)
     if action in (Action.VIEW, Action.CHANGE) and content_type.pk in ctx.shared_content_type_ids:
-        levels = [ShareLevel.READ, ShareLevel.READ_WRITE] if action == Action.VIEW else [
-            ShareLevel.READ_WRITE]
+        levels = (
+            [ShareLevel.READ, ShareLevel.READ_WRITE]
+            if action == Action.VIEW
+            else [ShareLevel.READ_WRITE]
+        )
         share_filter = Q(user_id=ctx.user_id)
         if ctx.team_ids:
             share_filter |= Q(team_id__in=ctx.team_ids)

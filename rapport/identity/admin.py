@@ -34,6 +34,5 @@ class ObjectPermissionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "user", "prefix", "scope", "expires_at", "revoked_at",
-                    "last_used_at")
+    list_display = ("name", "user", "prefix", "scope", "expires_at", "revoked_at", "last_used_at")
     readonly_fields = ("prefix", "key_hash", "last_used_at")

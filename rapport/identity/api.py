@@ -22,14 +22,26 @@ class ApiTokenSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "scope", "created_at", "expires_at", "revoked_at",
-                  "last_used_at"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scope",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ]
         read_only_fields = ["prefix", "created_at", "revoked_at", "last_used_at"]
 
 
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                      mixins.DestroyModelMixin, mixins.CreateModelMixin,
-                      viewsets.GenericViewSet):  # type: ignore[type-arg]
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):  # type: ignore[type-arg]
     """Your personal API tokens. The secret is shown once, in the response to creation;
     deleting a token revokes it."""
 
@@ -45,9 +57,12 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise PermissionDenied("Create tokens from a signed-in session, not with a token.")
         ser = self.get_serializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        issued = api_token_create(user=request.user, name=ser.validated_data["name"],  # type: ignore[arg-type]
-                                  scope=ser.validated_data["scope"],
-                                  expires_at=ser.validated_data.get("expires_at"))
+        issued = api_token_create(
+            user=request.user,  # type: ignore[arg-type]
+            name=ser.validated_data["name"],
+            scope=ser.validated_data["scope"],
+            expires_at=ser.validated_data.get("expires_at"),
+        )
         data = dict(self.get_serializer(issued.token).data)
         data["secret"] = issued.secret
         return Response(data, status=status.HTTP_201_CREATED)
@@ -59,8 +74,17 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 class UserSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = User
-        fields = ["id", "username", "first_name", "last_name", "email", "language", "role",
-                  "teams", "is_superuser"]
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "language",
+            "role",
+            "teams",
+            "is_superuser",
+        ]
 
 
 class MeViewSet(viewsets.ViewSet):
@@ -77,8 +101,21 @@ class ChangeLogSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
     class Meta:
         model = ChangeLogEntry
-        fields = ["id", "time", "action", "actor_kind", "user", "token", "channel",
-                  "request_id", "content_type", "object_id", "object_repr", "before", "after"]
+        fields = [
+            "id",
+            "time",
+            "action",
+            "actor_kind",
+            "user",
+            "token",
+            "channel",
+            "request_id",
+            "content_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+        ]
 
 
 class ChangeLogViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]

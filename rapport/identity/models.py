@@ -16,7 +16,11 @@ class Role(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("reports to"),
     )
 
@@ -33,7 +37,11 @@ class User(AbstractUser):
     """A person who logs in to Rapport (never a customer: those are contacts)."""
 
     role = models.ForeignKey(
-        Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="users",
+        Role,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="users",
         verbose_name=_("role"),
     )
     language = models.CharField(
@@ -51,11 +59,16 @@ class User(AbstractUser):
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     lead = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams",
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
         verbose_name=_("team lead"),
     )
-    members = models.ManyToManyField(User, blank=True, related_name="teams",
-                                     verbose_name=_("members"))
+    members = models.ManyToManyField(
+        User, blank=True, related_name="teams", verbose_name=_("members")
+    )
 
     class Meta:
         verbose_name = _("team")
@@ -71,7 +84,9 @@ class SharingDefault(models.Model):
 
     record_type = models.CharField(_("record type"), max_length=50, unique=True)
     org_access = models.CharField(
-        _("organisation-wide access"), max_length=20, choices=OrgAccess.choices,
+        _("organisation-wide access"),
+        max_length=20,
+        choices=OrgAccess.choices,
         default=OrgAccess.PRIVATE,
     )
     team_access = models.CharField(
@@ -91,23 +106,30 @@ class RecordShare(models.Model):
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.BigIntegerField()
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="record_shares")
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="record_shares")
-    level = models.CharField(_("level"), max_length=20, choices=ShareLevel.choices,
-                             default=ShareLevel.READ)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="record_shares"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="record_shares"
+    )
+    level = models.CharField(
+        _("level"), max_length=20, choices=ShareLevel.choices, default=ShareLevel.READ
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("record share")
         verbose_name_plural = _("record shares")
-        indexes = [models.Index(fields=["content_type", "user"]),
-                   models.Index(fields=["content_type", "team"])]
+        indexes = [
+            models.Index(fields=["content_type", "user"]),
+            models.Index(fields=["content_type", "team"]),
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(user__isnull=False, team__isnull=True)
-                           | models.Q(user__isnull=True, team__isnull=False)),
+                condition=(
+                    models.Q(user__isnull=False, team__isnull=True)
+                    | models.Q(user__isnull=True, team__isnull=False)
+                ),
                 name="recordshare_user_xor_team",
             ),
         ]
@@ -147,8 +169,9 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64)
-    scope = models.CharField(_("scope"), max_length=20, choices=TokenScope.choices,
-                             default=TokenScope.READ)
+    scope = models.CharField(
+        _("scope"), max_length=20, choices=TokenScope.choices, default=TokenScope.READ
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

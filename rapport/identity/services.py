@@ -38,16 +38,24 @@ def token_hash(secret: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str, scope: TokenScope = TokenScope.READ,
+    *,
+    user: User,
+    name: str,
+    scope: TokenScope = TokenScope.READ,
     expires_at: dt.datetime | None = None,
 ) -> IssuedToken:
     """Issue a personal API token; the returned secret is the only copy."""
     prefix = secrets.token_hex(6)
     key = secrets.token_urlsafe(32)
     secret = f"{TOKEN_PREFIX}_{prefix}_{key}"
-    token = ApiToken.objects.create(user=user, name=name, prefix=prefix,
-                                    key_hash=token_hash(secret), scope=scope,
-                                    expires_at=expires_at)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=prefix,
+        key_hash=token_hash(secret),
+        scope=scope,
+        expires_at=expires_at,
+    )
     return IssuedToken(token=token, secret=secret)
 
 
@@ -87,29 +95,47 @@ def _share_precheck(actor: Actor, record: models.Model) -> ContentType:
     if not restricted(model, actor.user, "change").filter(pk=record.pk).exists():
         if not restricted(model, actor.user, "view").filter(pk=record.pk).exists():
             raise RecordNotFound()
-        raise RecordPermissionDenied(_("Only those who may change a record may share it."),
-                                     code="share_denied")
+        raise RecordPermissionDenied(
+            _("Only those who may change a record may share it."), code="share_denied"
+        )
     return ContentType.objects.get_for_model(model)
 
 
 @transaction.atomic
 def record_share_grant(
-    *, actor: Actor, record: models.Model, user: User | None = None, team: Team | None = None,
+    *,
+    actor: Actor,
+    record: models.Model,
+    user: User | None = None,
+    team: Team | None = None,
     level: ShareLevel = ShareLevel.READ,
 ) -> RecordShare:
     """Share ``record`` with one user or one team (replacing an earlier share's level)."""
     if (user is None) == (team is None):
-        raise ValidationError({"user": ValidationError(
-            _("Share with either a user or a team."), code="user_xor_team")})
+        raise ValidationError(
+            {
+                "user": ValidationError(
+                    _("Share with either a user or a team."), code="user_xor_team"
+                )
+            }
+        )
     content_type = _share_precheck(actor, record)
     before = _share_snapshot(content_type, record.pk)
     share, _created = RecordShare.objects.update_or_create(
-        content_type=content_type, object_id=record.pk, user=user, team=team,
+        content_type=content_type,
+        object_id=record.pk,
+        user=user,
+        team=team,
         defaults={"level": level},
     )
-    changelog_write(actor=actor, action=ChangeAction.UPDATE, record=record, object_id=record.pk,
-                    before={"shares": before},
-                    after={"shares": _share_snapshot(content_type, record.pk)})
+    changelog_write(
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        record=record,
+        object_id=record.pk,
+        before={"shares": before},
+        after={"shares": _share_snapshot(content_type, record.pk)},
+    )
     return share
 
 
@@ -120,6 +146,11 @@ def record_share_revoke(*, actor: Actor, record: models.Model, share: RecordShar
         raise RecordNotFound()
     before = _share_snapshot(content_type, record.pk)
     share.delete()
-    changelog_write(actor=actor, action=ChangeAction.UPDATE, record=record, object_id=record.pk,
-                    before={"shares": before},
-                    after={"shares": _share_snapshot(content_type, record.pk)})
+    changelog_write(
+        actor=actor,
+        action=ChangeAction.UPDATE,
+        record=record,
+        object_id=record.pk,
+        before={"shares": before},
+        after={"shares": _share_snapshot(content_type, record.pk)},
+    )

@@ -11,8 +11,9 @@ from rapport.leads.choices import DisqualifiedReason, LeadRating, LeadStatus
 
 
 class Lead(RecordModel):
-    salutation = models.CharField(_("salutation"), max_length=10, choices=Salutation.choices,
-                                  blank=True)
+    salutation = models.CharField(
+        _("salutation"), max_length=10, choices=Salutation.choices, blank=True
+    )
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name = models.CharField(_("family name"), max_length=100)
     display_name = models.CharField(_("name"), max_length=210, editable=False)
@@ -22,19 +23,19 @@ class Lead(RecordModel):
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     company = models.CharField(_("company"), max_length=200, blank=True)
     website = models.CharField(_("website"), max_length=255, blank=True)
-    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices,
-                                blank=True)
+    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, blank=True)
     employee_count = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
     country = CountryField(_("country"), blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=LeadStatus.choices,
-                              default=LeadStatus.NEW)
-    disqualified_reason = models.CharField(_("disqualified reason"), max_length=20,
-                                           choices=DisqualifiedReason.choices, blank=True)
-    rating = models.CharField(_("rating"), max_length=10, choices=LeadRating.choices,
-                              blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW
+    )
+    disqualified_reason = models.CharField(
+        _("disqualified reason"), max_length=20, choices=DisqualifiedReason.choices, blank=True
+    )
+    rating = models.CharField(_("rating"), max_length=10, choices=LeadRating.choices, blank=True)
     description = models.TextField(_("description"), blank=True)
 
     class Meta:

@@ -4,15 +4,17 @@ from rapport.leads.filtersets import LeadFilterSet
 from rapport.leads.models import Lead
 from rapport.leads.services import lead_prepare
 
-register(RecordType(
-    key="leads",
-    model=Lead,
-    serializer=LeadSerializer,
-    filterset=LeadFilterSet,
-    search_fields=("display_name", "email", "phone_e164", "company"),
-    list_columns=("display_name", "company", "status", "rating", "owner"),
-    ordering_fields=("display_name", "company", "status", "rating"),
-    default_ordering=("-created_at",),
-    prefetch_related=("tags",),
-    prepare=lead_prepare,
-))
+register(
+    RecordType(
+        key="leads",
+        model=Lead,
+        serializer=LeadSerializer,
+        filterset=LeadFilterSet,
+        search_fields=("display_name", "email", "phone_e164", "company"),
+        list_columns=("display_name", "company", "status", "rating", "owner"),
+        ordering_fields=("display_name", "company", "status", "rating"),
+        default_ordering=("-created_at",),
+        prefetch_related=("tags",),
+        prepare=lead_prepare,
+    )
+)

@@ -21,7 +21,12 @@ def lead_prepare(*, actor: Actor, record: Lead, changed: set[str], **_kw: Any) -
         local, _at, domain = record.email.strip().rpartition("@")
         record.email = f"{local}@{domain.lower()}"
     if record.status == LeadStatus.DISQUALIFIED and not record.disqualified_reason:
-        raise ValidationError({"disqualified_reason": ValidationError(
-            _("Give the reason when disqualifying a lead."), code="required")})
+        raise ValidationError(
+            {
+                "disqualified_reason": ValidationError(
+                    _("Give the reason when disqualifying a lead."), code="required"
+                )
+            }
+        )
     if record.status != LeadStatus.DISQUALIFIED:
         record.disqualified_reason = ""

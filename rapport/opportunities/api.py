@@ -41,15 +41,31 @@ class OpportunitySerializer(OwnedRecordSerializer):
     record_type_key = "opportunities"
     contact_roles = OpportunityContactSerializer(many=True, required=False)
     stage_history = StageHistorySerializer(many=True, read_only=True)
-    probability = serializers.IntegerField(min_value=0, max_value=100, required=False,
-                                           allow_null=True)
+    probability = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, allow_null=True
+    )
 
     class Meta:
         model = Opportunity
-        fields = [*OwnedRecordSerializer.RECORD_FIELDS, "name", "account", "primary_contact",
-                  "contact_roles", "pipeline", "stage", "amount", "currency",
-                  "expected_close_date", "probability", "next_step", "description",
-                  "lost_reason", "source", "closed_at", "stage_history"]
+        fields = [
+            *OwnedRecordSerializer.RECORD_FIELDS,
+            "name",
+            "account",
+            "primary_contact",
+            "contact_roles",
+            "pipeline",
+            "stage",
+            "amount",
+            "currency",
+            "expected_close_date",
+            "probability",
+            "next_step",
+            "description",
+            "lost_reason",
+            "source",
+            "closed_at",
+            "stage_history",
+        ]
         read_only_fields = ["closed_at"]
 
 

@@ -9,8 +9,12 @@ class OpportunityFilterSet(RecordFilterSet):
 
     class Meta:
         model = Opportunity
-        fields = {**field_lookups(Opportunity), "account__name": ["exact", "icontains"],
-                  "account__industry": ["exact", "in"], "stage__kind": ["exact", "in"]}
+        fields = {
+            **field_lookups(Opportunity),
+            "account__name": ["exact", "icontains"],
+            "account__industry": ["exact", "in"],
+            "stage__kind": ["exact", "in"],
+        }
 
 
 class PipelineFilterSet(LeanFilterSet):

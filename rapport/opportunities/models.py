@@ -26,21 +26,25 @@ class Pipeline(ConfigModel):
 
 
 class Stage(ConfigModel):
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="stages",
-                                 verbose_name=_("pipeline"))
+    pipeline = models.ForeignKey(
+        Pipeline, on_delete=models.PROTECT, related_name="stages", verbose_name=_("pipeline")
+    )
     name = models.CharField(_("name"), max_length=100)
     position = models.PositiveIntegerField(_("position"), default=0)
-    probability = models.PositiveSmallIntegerField(_("default probability (%)"), default=0,
-                                                   validators=_percent)
-    kind = models.CharField(_("kind"), max_length=10, choices=StageKind.choices,
-                            default=StageKind.OPEN)
+    probability = models.PositiveSmallIntegerField(
+        _("default probability (%)"), default=0, validators=_percent
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=StageKind.choices, default=StageKind.OPEN
+    )
 
     class Meta:
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
         ordering = ["pipeline", "position", "id"]
-        constraints = [models.UniqueConstraint(fields=["pipeline", "name"],
-                                               name="stage_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "name"], name="stage_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -48,23 +52,44 @@ class Stage(ConfigModel):
 
 class Opportunity(RecordModel):
     name = models.CharField(_("name"), max_length=200)
-    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT,
-                                related_name="opportunities", verbose_name=_("account"))
+    account = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        verbose_name=_("account"),
+    )
     primary_contact = models.ForeignKey(
-        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "contacts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("primary contact"),
     )
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("pipeline"))
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("stage"))
-    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, null=True,
-                                 blank=True, validators=[MinValueValidator(0)])
-    currency = models.ForeignKey("currencies.Currency", on_delete=models.PROTECT,
-                                 related_name="+", verbose_name=_("currency"))
+    pipeline = models.ForeignKey(
+        Pipeline, on_delete=models.PROTECT, related_name="+", verbose_name=_("pipeline")
+    )
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage")
+    )
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    currency = models.ForeignKey(
+        "currencies.Currency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("currency"),
+    )
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
-    probability = models.PositiveSmallIntegerField(_("probability (%)"), null=True, blank=True,
-                                                   validators=_percent)
+    probability = models.PositiveSmallIntegerField(
+        _("probability (%)"), null=True, blank=True, validators=_percent
+    )
     next_step = models.CharField(_("next step"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
     lost_reason = models.CharField(_("lost reason"), max_length=255, blank=True)
@@ -86,18 +111,22 @@ class Opportunity(RecordModel):
 
 
 class OpportunityContact(models.Model):
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE,
-                                    related_name="contact_roles")
-    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+",
-                                verbose_name=_("contact"))
-    role = models.CharField(_("role"), max_length=20, choices=ContactRole.choices,
-                            default=ContactRole.OTHER)
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="contact_roles"
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="+", verbose_name=_("contact")
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=ContactRole.choices, default=ContactRole.OTHER
+    )
 
     class Meta:
         verbose_name = _("opportunity contact")
         verbose_name_plural = _("opportunity contacts")
-        constraints = [models.UniqueConstraint(fields=["opportunity", "contact"],
-                                               name="oppcontact_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "contact"], name="oppcontact_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact_id} ({self.role})"
@@ -106,13 +135,15 @@ class OpportunityContact(models.Model):
 class StageHistory(models.Model):
     """One stay of an opportunity in one stage: the typed timeline of stage changes."""
 
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE,
-                                    related_name="stage_history")
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="stage_history"
+    )
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(_("entered at"))
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
-    changed_by = models.ForeignKey("identity.User", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        "identity.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("stage history")

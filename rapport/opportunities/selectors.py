@@ -34,13 +34,21 @@ def opportunity_totals(*, queryset: QuerySet[Any], on: dt.date) -> OpportunityTo
     per currency and converted to the organisation's currency at the rate of ``on``."""
     money = DecimalField(max_digits=30, decimal_places=4)
     rows = (
-        queryset.order_by().values("currency_id")
+        queryset.order_by()
+        .values("currency_id")
         .annotate(
             n=Count("id"),
             total=Coalesce(Sum("amount"), Decimal(0), output_field=money),
-            weighted=Coalesce(Sum(ExpressionWrapper(
-                F("amount") * Coalesce(F("probability"), 0) / Decimal(100), output_field=money)),
-                Decimal(0), output_field=money),
+            weighted=Coalesce(
+                Sum(
+                    ExpressionWrapper(
+                        F("amount") * Coalesce(F("probability"), 0) / Decimal(100),
+                        output_field=money,
+                    )
+                ),
+                Decimal(0),
+                output_field=money,
+            ),
         )
         .order_by("currency_id")
     )
@@ -51,15 +59,25 @@ def opportunity_totals(*, queryset: QuerySet[Any], on: dt.date) -> OpportunityTo
     for row in rows:
         code = row["currency_id"]
         count += row["n"]
-        by_currency.append({"currency": code, "count": row["n"],
-                            "amount": str(Decimal(row["total"]).quantize(Decimal("0.01"))),
-                            "weighted_amount": str(Decimal(row["weighted"]).quantize(
-                                Decimal("0.01")))})
+        by_currency.append(
+            {
+                "currency": code,
+                "count": row["n"],
+                "amount": str(Decimal(row["total"]).quantize(Decimal("0.01"))),
+                "weighted_amount": str(Decimal(row["weighted"]).quantize(Decimal("0.01"))),
+            }
+        )
         try:
             total += money_to_base(Decimal(row["total"]), code, on)
             weighted += money_to_base(Decimal(row["weighted"]), code, on)
         except MissingExchangeRate:
             missing.append(code)
-    return {"currency": base_currency(), "on": on.isoformat(), "count": count,
-            "amount": str(total), "weighted_amount": str(weighted), "by_currency": by_currency,
-            "missing_rates": missing}
+    return {
+        "currency": base_currency(),
+        "on": on.isoformat(),
+        "count": count,
+        "amount": str(total),
+        "weighted_amount": str(weighted),
+        "by_currency": by_currency,
+        "missing_rates": missing,
+    }

@@ -30,18 +30,22 @@ class SearchView(APIView):
     """Search accounts, contacts, leads and opportunities the user may see."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, required=True),
-                    OpenApiParameter("types", str, description="comma-separated record types"),
-                    OpenApiParameter("limit", int, description=f"1 to {MAX_LIMIT}, default 20")],
-        responses=SearchHitSerializer(many=True))
+        parameters=[
+            OpenApiParameter("q", str, required=True),
+            OpenApiParameter("types", str, description="comma-separated record types"),
+            OpenApiParameter("limit", int, description=f"1 to {MAX_LIMIT}, default 20"),
+        ],
+        responses=SearchHitSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         query = request.query_params.get("q", "").strip()
         raw_types = request.query_params.get("types", "")
         types = [t.strip() for t in raw_types.split(",") if t.strip()] or indexed_types()
         unknown = sorted(set(types) - set(indexed_types()))
         if unknown:
-            raise ValidationError({"types": [_("Not searchable: %(types)s.")
-                                             % {"types": ", ".join(unknown)}]})
+            raise ValidationError(
+                {"types": [_("Not searchable: %(types)s.") % {"types": ", ".join(unknown)}]}
+            )
         try:
             limit = int(request.query_params.get("limit", "20"))
         except ValueError:

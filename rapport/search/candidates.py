@@ -70,7 +70,9 @@ def text_rows(clauses: list[Clause], types: list[str], all_types: bool, limit: i
     if connection.vendor == "sqlite":
         match = " AND ".join(
             "text : (" + " OR ".join(_fts_string(a) for a in c.alternatives) + ")"
-            for c in clauses if c.alternatives)
+            for c in clauses
+            if c.alternatives
+        )
         if not all_types:
             # Filtering by type inside FTS keeps "acme" among accounts from walking through
             # every contact of Acme first.
@@ -82,8 +84,10 @@ def text_rows(clauses: list[Clause], types: list[str], all_types: bool, limit: i
                 where.append("e.text LIKE %s ESCAPE '\\'")
                 params.append(_like(c.contains))
         where.append(_types_sql(types, params))
-        sql = (f"SELECT {_COLUMNS} FROM {ENTRY_FTS} f JOIN {ENTRY} e ON e.id = f.rowid "
-               f"WHERE {' AND '.join(where)} LIMIT %s")
+        sql = (
+            f"SELECT {_COLUMNS} FROM {ENTRY_FTS} f JOIN {ENTRY} e ON e.id = f.rowid "
+            f"WHERE {' AND '.join(where)} LIMIT %s"
+        )
     else:
         where = []
         for c in clauses:
@@ -114,8 +118,9 @@ def prefix_rows(prefix: str, contains: list[str], types: list[str], limit: int) 
         where.append(like)
         params.append(_like(word))
     where.append(_types_sql(types, params))
-    return _rows(f"SELECT {_COLUMNS} FROM {ENTRY} e WHERE {' AND '.join(where)} LIMIT %s",
-                 [*params, limit])
+    return _rows(
+        f"SELECT {_COLUMNS} FROM {ENTRY} e WHERE {' AND '.join(where)} LIMIT %s", [*params, limit]
+    )
 
 
 def phone_rows(digit_variants: list[str], types: list[str], limit: int) -> list[Row]:
@@ -134,7 +139,9 @@ def phone_rows(digit_variants: list[str], types: list[str], limit: int) -> list[
         rows += _rows(
             f"SELECT {_COLUMNS}, p.digits_rev FROM {PHONE} p JOIN {ENTRY} e "
             f"ON e.record_type = p.record_type AND e.record_id = p.record_id "
-            f"WHERE {cond} AND {types_sql} LIMIT %s", [*params, limit])
+            f"WHERE {cond} AND {types_sql} LIMIT %s",
+            [*params, limit],
+        )
     return rows
 
 
@@ -143,21 +150,32 @@ def similar_terms(word: str, limit: int) -> list[str]:
     letters with it (unfiltered; the caller measures the distance)."""
     if connection.vendor == "sqlite":
         padded = f" {word} "
-        grams = {padded[i:i + TRIGRAM] for i in range(len(padded) - TRIGRAM + 1)}
-        sql = (f"SELECT t.term FROM {TERM_FTS} f JOIN {TERM} t ON t.id = f.rowid "
-               f"WHERE {TERM_FTS} MATCH %s ORDER BY f.rank LIMIT %s")
+        grams = {padded[i : i + TRIGRAM] for i in range(len(padded) - TRIGRAM + 1)}
+        sql = (
+            f"SELECT t.term FROM {TERM_FTS} f JOIN {TERM} t ON t.id = f.rowid "
+            f"WHERE {TERM_FTS} MATCH %s ORDER BY f.rank LIMIT %s"
+        )
         params: list[Any] = [" OR ".join(_fts_string(g) for g in sorted(grams)), limit]
     else:
-        sql = (f"SELECT t.term FROM {TERM} t WHERE t.term %% %s "
-               f"ORDER BY similarity(t.term, %s) DESC LIMIT %s")
+        sql = (
+            f"SELECT t.term FROM {TERM} t WHERE t.term %% %s "
+            f"ORDER BY similarity(t.term, %s) DESC LIMIT %s"
+        )
         params = [word, word, limit]
     # A swapped letter in a short word leaves few shared trigrams: the words sharing its
     # first two letters are candidates too.
     start = word[:2]
-    sql_prefix = (f"SELECT t.term FROM {TERM} t WHERE t.term >= %s AND t.term < %s "
-                  f"AND LENGTH(t.term) BETWEEN %s AND %s LIMIT %s")
-    prefix_params: list[Any] = [start, start[:-1] + chr(ord(start[-1]) + 1),
-                                len(word) - 2, len(word) + 2, PREFIX_TERMS]
+    sql_prefix = (
+        f"SELECT t.term FROM {TERM} t WHERE t.term >= %s AND t.term < %s "
+        f"AND LENGTH(t.term) BETWEEN %s AND %s LIMIT %s"
+    )
+    prefix_params: list[Any] = [
+        start,
+        start[:-1] + chr(ord(start[-1]) + 1),
+        len(word) - 2,
+        len(word) + 2,
+        PREFIX_TERMS,
+    ]
     with connection.cursor() as cur:
         cur.execute(sql_prefix, prefix_params)
         terms = [row[0] for row in cur.fetchall()]

@@ -47,9 +47,12 @@ SQLITE_CREATE = [
     END""",
 ]
 SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS search_term_ad", "DROP TRIGGER IF EXISTS search_term_ai",
-    f"DROP TABLE IF EXISTS {TERM_FTS}", "DROP TRIGGER IF EXISTS search_entry_au",
-    "DROP TRIGGER IF EXISTS search_entry_ad", "DROP TRIGGER IF EXISTS search_entry_ai",
+    "DROP TRIGGER IF EXISTS search_term_ad",
+    "DROP TRIGGER IF EXISTS search_term_ai",
+    f"DROP TABLE IF EXISTS {TERM_FTS}",
+    "DROP TRIGGER IF EXISTS search_entry_au",
+    "DROP TRIGGER IF EXISTS search_entry_ad",
+    "DROP TRIGGER IF EXISTS search_entry_ai",
     f"DROP TABLE IF EXISTS {ENTRY_FTS}",
 ]
 
@@ -64,8 +67,10 @@ POSTGRES_CREATE = [
     f"CREATE INDEX IF NOT EXISTS search_term_trgm ON {TERM} USING gin (term gin_trgm_ops)",
 ]
 POSTGRES_DROP = [
-    "DROP INDEX IF EXISTS search_term_trgm", "DROP INDEX IF EXISTS search_phone_digits_like",
-    "DROP INDEX IF EXISTS search_entry_key_like", "DROP INDEX IF EXISTS search_entry_text_tsv",
+    "DROP INDEX IF EXISTS search_term_trgm",
+    "DROP INDEX IF EXISTS search_phone_digits_like",
+    "DROP INDEX IF EXISTS search_entry_key_like",
+    "DROP INDEX IF EXISTS search_entry_text_tsv",
     "DROP INDEX IF EXISTS search_entry_text_trgm",
 ]
 

@@ -38,7 +38,8 @@ def documents() -> dict[str, Document]:
     account, contact, lead, opp = _t(Account), _t(Contact), _t(Lead), _t(Opportunity)
     docs = [
         Document(
-            "accounts", account,
+            "accounts",
+            account,
             f"SELECT r.id, r.name AS title, r.domain AS subtitle, "
             f"r.name || ' ' || r.domain AS text FROM {account} r WHERE {{where}}",
             f"SELECT r.id AS record_id, r.phone_e164 AS e164 FROM {account} r "
@@ -46,7 +47,8 @@ def documents() -> dict[str, Document]:
             dependents=(("contacts", "primary_account_id"), ("opportunities", "account_id")),
         ),
         Document(
-            "contacts", contact,
+            "contacts",
+            contact,
             f"SELECT r.id, r.display_name AS title, COALESCE(a.name, r.primary_email) AS subtitle,"
             f" r.display_name || ' ' || r.primary_email || ' ' || COALESCE(("
             f"SELECT {{agg}}(m.email, ' ') FROM {_t(ContactEmail)} m WHERE m.contact_id = r.id "
@@ -61,7 +63,8 @@ def documents() -> dict[str, Document]:
             f"WHERE r.primary_phone <> '' AND {{where}}",
         ),
         Document(
-            "leads", lead,
+            "leads",
+            lead,
             f"SELECT r.id, r.display_name AS title, "
             f"CASE WHEN r.company <> '' THEN r.company ELSE r.email END AS subtitle, "
             f"r.display_name || ' ' || r.email || ' ' || r.company AS text "
@@ -70,7 +73,8 @@ def documents() -> dict[str, Document]:
             f"WHERE r.phone_e164 <> '' AND {{where}}",
         ),
         Document(
-            "opportunities", opp,
+            "opportunities",
+            opp,
             f"SELECT r.id, r.name AS title, a.name AS subtitle, r.name || ' ' || a.name AS text "
             f"FROM {opp} r JOIN {account} a ON a.id = r.account_id WHERE {{where}}",
         ),

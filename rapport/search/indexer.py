@@ -28,8 +28,7 @@ def sqlite_functions(sender: Any, connection: Any, **_kw: Any) -> None:
         return
     raw: Any = connection.connection
     raw.create_function("rapport_fold", 1, lambda s: fold(s) if s else "", deterministic=True)
-    raw.create_function("rapport_reverse", 1, lambda s: s[::-1] if s else "",
-                        deterministic=True)
+    raw.create_function("rapport_reverse", 1, lambda s: s[::-1] if s else "", deterministic=True)
     raw.create_function("rapport_pinyin", 1, _pinyin_suffix, deterministic=True)
 
 
@@ -40,8 +39,12 @@ def _pinyin_suffix(title: str | None) -> str:
 
 def _vendor() -> dict[str, str]:
     if connection.vendor == "sqlite":
-        return {"agg": "group_concat", "fold": "rapport_fold", "reverse": "rapport_reverse",
-                "pinyin": "rapport_pinyin(d.title)"}
+        return {
+            "agg": "group_concat",
+            "fold": "rapport_fold",
+            "reverse": "rapport_reverse",
+            "pinyin": "rapport_pinyin(d.title)",
+        }
     return {"agg": "string_agg", "fold": "lower", "reverse": "reverse", "pinyin": "''"}
 
 
@@ -52,26 +55,33 @@ def _write(doc: Document, where: str, params: list[Any], *, replace: bool) -> in
     with connection.cursor() as cur:
         if replace:
             for table in (ENTRY, PHONE):
-                cur.execute(f"DELETE FROM {table} WHERE record_type = %s AND record_id IN "
-                            f"({ids_sql})", [doc.record_type, *params])
+                cur.execute(
+                    f"DELETE FROM {table} WHERE record_type = %s AND record_id IN ({ids_sql})",
+                    [doc.record_type, *params],
+                )
         select = doc.select.format(where=where, agg=v["agg"])
         cur.execute(
             f"INSERT INTO {ENTRY} (record_type, record_id, title, subtitle, key, text) "
             f"SELECT %s, d.id, COALESCE(d.title, ''), COALESCE(d.subtitle, ''), "
             f"{v['fold']}(COALESCE(d.title, '')), COALESCE(d.text, '') || {v['pinyin']} "
             f"FROM ({select}) d",
-            [doc.record_type, *params])
+            [doc.record_type, *params],
+        )
         count = cur.rowcount
         if doc.phones:
             phones = doc.phones.format(where=where)
             cur.execute(
                 f"INSERT INTO {PHONE} (record_type, record_id, digits_rev) "
                 f"SELECT %s, p.record_id, {v['reverse']}(REPLACE(p.e164, '+', '')) "
-                f"FROM ({phones}) p", [doc.record_type, *params * doc.phones.count("{where}")])
+                f"FROM ({phones}) p",
+                [doc.record_type, *params * doc.phones.count("{where}")],
+            )
         if connection.vendor != "sqlite":
-            cur.execute(f"SELECT e.id, e.title FROM {ENTRY} e WHERE e.record_type = %s AND "
-                        f"e.record_id IN ({ids_sql}) AND e.title ~ %s",
-                        [doc.record_type, *params, HAN_CLASS])
+            cur.execute(
+                f"SELECT e.id, e.title FROM {ENTRY} e WHERE e.record_type = %s AND "
+                f"e.record_id IN ({ids_sql}) AND e.title ~ %s",
+                [doc.record_type, *params, HAN_CLASS],
+            )
             updates = [(_pinyin_suffix(title), pk) for pk, title in cur.fetchall()]
             if updates:
                 cur.executemany(f"UPDATE {ENTRY} SET text = text || %s WHERE id = %s", updates)
@@ -80,14 +90,17 @@ def _write(doc: Document, where: str, params: list[Any], *, replace: bool) -> in
 
 def _add_terms(titles: list[str]) -> None:
     words = {w for title in titles for w in title_words(title)}
-    SearchTerm.objects.bulk_create([SearchTerm(term=w) for w in sorted(words)],
-                                   ignore_conflicts=True, batch_size=2000)
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(term=w) for w in sorted(words)], ignore_conflicts=True, batch_size=2000
+    )
 
 
 def _entry_title(record_type: str, record_id: Any) -> str | None:
     with connection.cursor() as cur:
-        cur.execute(f"SELECT title FROM {ENTRY} WHERE record_type = %s AND record_id = %s",
-                    [record_type, record_id])
+        cur.execute(
+            f"SELECT title FROM {ENTRY} WHERE record_type = %s AND record_id = %s",
+            [record_type, record_id],
+        )
         row = cur.fetchone()
     return row[0] if row else None
 
@@ -115,8 +128,10 @@ def unindex_record(record_type: str, record_id: Any) -> None:
         return
     with connection.cursor() as cur:
         for table in (ENTRY, PHONE):
-            cur.execute(f"DELETE FROM {table} WHERE record_type = %s AND record_id = %s",
-                        [record_type, record_id])
+            cur.execute(
+                f"DELETE FROM {table} WHERE record_type = %s AND record_id = %s",
+                [record_type, record_id],
+            )
 
 
 def _clear(record_type: str | None) -> None:
@@ -151,11 +166,13 @@ def reindex(record_type: str | None = None, *, batch_size: int = DEFAULT_BATCH_S
             if low is None:
                 continue
             for start in range(low - 1, high, batch_size):
-                total += _write(doc, "r.id > %s AND r.id <= %s",
-                                [start, start + batch_size], replace=False)
+                total += _write(
+                    doc, "r.id > %s AND r.id <= %s", [start, start + batch_size], replace=False
+                )
             with connection.cursor() as cur:
-                cur.execute(f"SELECT DISTINCT key FROM {ENTRY} WHERE record_type = %s",
-                            [doc.record_type])
+                cur.execute(
+                    f"SELECT DISTINCT key FROM {ENTRY} WHERE record_type = %s", [doc.record_type]
+                )
                 _add_terms([row[0] for row in cur.fetchall()])
         _fts_bulk_mode(False)
     return total
@@ -166,5 +183,7 @@ def _fts_bulk_mode(on: bool) -> None:
     about twice as fast for a million rows ('hashsize', default 1 MB)."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
-            cur.execute(f"INSERT INTO {ENTRY_FTS}({ENTRY_FTS}, rank) VALUES ('hashsize', %s)",
-                        [FTS_BULK_HASHSIZE if on else FTS_DEFAULT_HASHSIZE])
+            cur.execute(
+                f"INSERT INTO {ENTRY_FTS}({ENTRY_FTS}, rank) VALUES ('hashsize', %s)",
+                [FTS_BULK_HASHSIZE if on else FTS_DEFAULT_HASHSIZE],
+            )

@@ -23,8 +23,11 @@ class SearchEntry(models.Model):
     text = models.TextField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["record_type", "record_id"],
-                                               name="search_entry_unique_record")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record_type", "record_id"], name="search_entry_unique_record"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.record_type}:{self.record_id}"
@@ -39,8 +42,7 @@ class SearchPhone(models.Model):
     digits_rev = models.CharField(max_length=20, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["record_type", "record_id"],
-                                name="search_phone_record")]
+        indexes = [models.Index(fields=["record_type", "record_id"], name="search_phone_record")]
 
     def __str__(self) -> str:
         return self.digits_rev[::-1]

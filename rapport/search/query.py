@@ -65,8 +65,10 @@ def _typo_clause(clause: Clause) -> Clause:
     word = clause.alternatives[0] if len(clause.alternatives) == 1 else ""
     if not word.isalpha() or is_cjk(word):
         return clause
-    scored = sorted(((fuzz.ratio(word, t), t) for t in similar_terms(word, SIMILAR_TERMS)
-                     if t != word), reverse=True)
+    scored = sorted(
+        ((fuzz.ratio(word, t), t) for t in similar_terms(word, SIMILAR_TERMS) if t != word),
+        reverse=True,
+    )
     near = [t for ratio, t in scored[:NEAREST_TERMS] if ratio >= TYPO_MIN_RATIO]
     return Clause((word, *near), clause.contains)
 
@@ -86,8 +88,14 @@ def _score(query: str, phone_digits: int, row: Row) -> float:
     return round(0.9 * best, 1)
 
 
-def _lookup(query: str, words: list[str], clauses: list[Clause], types: list[str],
-            all_types: bool, limit: int) -> tuple[list[Row], bool]:
+def _lookup(
+    query: str,
+    words: list[str],
+    clauses: list[Clause],
+    types: list[str],
+    all_types: bool,
+    limit: int,
+) -> tuple[list[Row], bool]:
     """Candidate rows, and whether any lookup hit ``limit`` (more may match)."""
     found: list[list[Row]] = []
     digits = phone_query_digits(query)
@@ -101,8 +109,7 @@ def _lookup(query: str, words: list[str], clauses: list[Clause], types: list[str
     return [r for rows in found for r in rows], any(len(rows) >= limit for rows in found)
 
 
-def _visible_rows(rows: Iterable[Row], visible: Visible, seen: dict[tuple[str, int], Row]
-                  ) -> None:
+def _visible_rows(rows: Iterable[Row], visible: Visible, seen: dict[tuple[str, int], Row]) -> None:
     by_type: dict[str, dict[int, Row]] = {}
     for row in rows:
         key = (row.record_type, row.record_id)
@@ -136,7 +143,9 @@ def search(query: str, *, types: list[str], visible: Visible, limit: int) -> lis
             _visible_rows(text_rows(typo, types, all_types, CANDIDATES), visible, found)
     folded = " ".join(words)
     digits = max((len(d) for d in phone_query_digits(query)), default=0)
-    hits = [SearchHit(r.record_type, r.record_id, r.title, r.subtitle, _score(folded, digits, r))
-            for r in found.values()]
+    hits = [
+        SearchHit(r.record_type, r.record_id, r.title, r.subtitle, _score(folded, digits, r))
+        for r in found.values()
+    ]
     hits.sort(key=lambda h: (-h.score, len(h.title), h.title, h.record_id))
     return hits[:limit]

@@ -80,5 +80,4 @@ def phone_query_digits(query: str) -> list[str]:
 
 def title_words(title: str) -> list[str]:
     """Words of a title worth correcting typos towards (letters only, 3 to 100 chars)."""
-    return [w for w in query_words(title) if 3 <= len(w) <= 100 and w.isalpha()
-            and not is_cjk(w)]
+    return [w for w in query_words(title) if 3 <= len(w) <= 100 and w.isalpha() and not is_cjk(w)]

@@ -7,47 +7,191 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('currencies', '0001_initial'),
+        ("currencies", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('custom_fields', models.JSONField(blank=True, default=dict, verbose_name='custom fields')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('website', models.CharField(blank=True, max_length=255, verbose_name='website')),
-                ('domain', models.CharField(blank=True, db_index=True, editable=False, max_length=255, verbose_name='domain')),
-                ('industry', models.CharField(blank=True, choices=[('agriculture', 'Agriculture'), ('construction', 'Construction'), ('consulting', 'Consulting'), ('education', 'Education'), ('energy', 'Energy'), ('finance', 'Finance'), ('government', 'Government'), ('healthcare', 'Healthcare'), ('hospitality', 'Hospitality'), ('manufacturing', 'Manufacturing'), ('media', 'Media'), ('non_profit', 'Non-profit'), ('retail', 'Retail'), ('software', 'Software'), ('telecommunications', 'Telecommunications'), ('transportation', 'Transportation'), ('other', 'Other')], max_length=30, verbose_name='industry')),
-                ('employee_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='employees')),
-                ('annual_revenue', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='annual revenue')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('phone_e164', models.CharField(blank=True, db_index=True, editable=False, max_length=20)),
-                ('billing_street', models.CharField(blank=True, max_length=255, verbose_name='billing street')),
-                ('billing_city', models.CharField(blank=True, max_length=100, verbose_name='billing city')),
-                ('billing_region', models.CharField(blank=True, max_length=100, verbose_name='billing region')),
-                ('billing_postal_code', models.CharField(blank=True, max_length=20, verbose_name='billing postal code')),
-                ('billing_country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='billing country')),
-                ('shipping_street', models.CharField(blank=True, max_length=255, verbose_name='shipping street')),
-                ('shipping_city', models.CharField(blank=True, max_length=100, verbose_name='shipping city')),
-                ('shipping_region', models.CharField(blank=True, max_length=100, verbose_name='shipping region')),
-                ('shipping_postal_code', models.CharField(blank=True, max_length=20, verbose_name='shipping postal code')),
-                ('shipping_country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='shipping country')),
-                ('lifecycle_stage', models.CharField(choices=[('prospect', 'Prospect'), ('customer', 'Customer'), ('former_customer', 'Former customer')], default='prospect', max_length=20, verbose_name='lifecycle stage')),
-                ('source', models.CharField(blank=True, choices=[('web', 'Website'), ('referral', 'Referral'), ('partner', 'Partner'), ('event', 'Event'), ('cold_call', 'Cold call'), ('email', 'Email campaign'), ('social', 'Social media'), ('advertising', 'Advertising'), ('import', 'Import'), ('other', 'Other')], max_length=20, verbose_name='source')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('annual_revenue_currency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='currencies.currency', verbose_name='revenue currency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                (
+                    "custom_fields",
+                    models.JSONField(blank=True, default=dict, verbose_name="custom fields"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("website", models.CharField(blank=True, max_length=255, verbose_name="website")),
+                (
+                    "domain",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        editable=False,
+                        max_length=255,
+                        verbose_name="domain",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("agriculture", "Agriculture"),
+                            ("construction", "Construction"),
+                            ("consulting", "Consulting"),
+                            ("education", "Education"),
+                            ("energy", "Energy"),
+                            ("finance", "Finance"),
+                            ("government", "Government"),
+                            ("healthcare", "Healthcare"),
+                            ("hospitality", "Hospitality"),
+                            ("manufacturing", "Manufacturing"),
+                            ("media", "Media"),
+                            ("non_profit", "Non-profit"),
+                            ("retail", "Retail"),
+                            ("software", "Software"),
+                            ("telecommunications", "Telecommunications"),
+                            ("transportation", "Transportation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "employee_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="employees"),
+                ),
+                (
+                    "annual_revenue",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="annual revenue",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                (
+                    "phone_e164",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=20),
+                ),
+                (
+                    "billing_street",
+                    models.CharField(blank=True, max_length=255, verbose_name="billing street"),
+                ),
+                (
+                    "billing_city",
+                    models.CharField(blank=True, max_length=100, verbose_name="billing city"),
+                ),
+                (
+                    "billing_region",
+                    models.CharField(blank=True, max_length=100, verbose_name="billing region"),
+                ),
+                (
+                    "billing_postal_code",
+                    models.CharField(blank=True, max_length=20, verbose_name="billing postal code"),
+                ),
+                (
+                    "billing_country",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="billing country"
+                    ),
+                ),
+                (
+                    "shipping_street",
+                    models.CharField(blank=True, max_length=255, verbose_name="shipping street"),
+                ),
+                (
+                    "shipping_city",
+                    models.CharField(blank=True, max_length=100, verbose_name="shipping city"),
+                ),
+                (
+                    "shipping_region",
+                    models.CharField(blank=True, max_length=100, verbose_name="shipping region"),
+                ),
+                (
+                    "shipping_postal_code",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="shipping postal code"
+                    ),
+                ),
+                (
+                    "shipping_country",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="shipping country"
+                    ),
+                ),
+                (
+                    "lifecycle_stage",
+                    models.CharField(
+                        choices=[
+                            ("prospect", "Prospect"),
+                            ("customer", "Customer"),
+                            ("former_customer", "Former customer"),
+                        ],
+                        default="prospect",
+                        max_length=20,
+                        verbose_name="lifecycle stage",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("web", "Website"),
+                            ("referral", "Referral"),
+                            ("partner", "Partner"),
+                            ("event", "Event"),
+                            ("cold_call", "Cold call"),
+                            ("email", "Email campaign"),
+                            ("social", "Social media"),
+                            ("advertising", "Advertising"),
+                            ("import", "Import"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "annual_revenue_currency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="currencies.currency",
+                        verbose_name="revenue currency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'account',
-                'verbose_name_plural': 'accounts',
+                "verbose_name": "account",
+                "verbose_name_plural": "accounts",
             },
         ),
     ]

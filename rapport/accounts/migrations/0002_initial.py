@@ -6,57 +6,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('core', '0001_initial'),
-        ('identity', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("core", "0001_initial"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='created_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+            model_name="account",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="created by",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="account",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='accounts.account', verbose_name='parent account'),
+            model_name="account",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="children",
+                to="accounts.account",
+                verbose_name="parent account",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='+', to='core.tag', verbose_name='tags'),
+            model_name="account",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True, related_name="+", to="core.tag", verbose_name="tags"
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='identity.team', verbose_name='team'),
+            model_name="account",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="identity.team",
+                verbose_name="team",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by'),
+            model_name="account",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="updated by",
+            ),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['name', 'id'], name='accounts_ac_name_ed9e75_idx'),
+            model_name="account",
+            index=models.Index(fields=["name", "id"], name="accounts_ac_name_ed9e75_idx"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['owner', 'name', 'id'], name='accounts_ac_owner_i_119e0c_idx'),
+            model_name="account",
+            index=models.Index(
+                fields=["owner", "name", "id"], name="accounts_ac_owner_i_119e0c_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['team'], name='accounts_ac_team_id_a3efe2_idx'),
+            model_name="account",
+            index=models.Index(fields=["team"], name="accounts_ac_team_id_a3efe2_idx"),
         ),
     ]

@@ -22,19 +22,30 @@ def account_build(*, owner: Any, team: Any = None, **overrides: Any) -> Account:
 
 def account_create_payload(user: Any) -> dict[str, Any]:
     TagFactory(name="key-account")
-    return {"name": "Acme Rockets", "website": "https://acme.example", "industry": "software",
-            "billing_country": "US", "tags": ["key-account"]}
+    return {
+        "name": "Acme Rockets",
+        "website": "https://acme.example",
+        "industry": "software",
+        "billing_country": "US",
+        "tags": ["key-account"],
+    }
 
 
-register_spec(OwnedRecordSpec(
-    key="accounts",
-    build=account_build,
-    create_payload=account_create_payload,
-    update_payload=lambda: {"name": "Renamed Company", "description": "Moved to Berlin"},
-    field_filter=FieldFilter(constraint={"industry": "software"},
-                             matching={"industry": "software"}, other={"industry": "retail"}),
-    references=(
-        ReferenceCase("parent", target="accounts", payload=lambda pk: {"parent": pk},
-                      error_field="parent"),
-    ),
-))
+register_spec(
+    OwnedRecordSpec(
+        key="accounts",
+        build=account_build,
+        create_payload=account_create_payload,
+        update_payload=lambda: {"name": "Renamed Company", "description": "Moved to Berlin"},
+        field_filter=FieldFilter(
+            constraint={"industry": "software"},
+            matching={"industry": "software"},
+            other={"industry": "retail"},
+        ),
+        references=(
+            ReferenceCase(
+                "parent", target="accounts", payload=lambda pk: {"parent": pk}, error_field="parent"
+            ),
+        ),
+    )
+)

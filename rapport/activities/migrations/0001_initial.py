@@ -5,33 +5,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('custom_fields', models.JSONField(blank=True, default=dict, verbose_name='custom fields')),
-                ('kind', models.CharField(choices=[('task', 'Task'), ('call', 'Call'), ('meeting', 'Meeting'), ('note', 'Note'), ('email', 'Logged email')], max_length=10, verbose_name='type')),
-                ('subject', models.CharField(max_length=255, verbose_name='subject')),
-                ('body', models.TextField(blank=True, verbose_name='body')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='due')),
-                ('start_at', models.DateTimeField(blank=True, null=True, verbose_name='start')),
-                ('end_at', models.DateTimeField(blank=True, null=True, verbose_name='end')),
-                ('done', models.BooleanField(default=False, verbose_name='done')),
-                ('done_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='done at')),
-                ('related_id', models.BigIntegerField(blank=True, null=True, verbose_name='related record')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                (
+                    "custom_fields",
+                    models.JSONField(blank=True, default=dict, verbose_name="custom fields"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("task", "Task"),
+                            ("call", "Call"),
+                            ("meeting", "Meeting"),
+                            ("note", "Note"),
+                            ("email", "Logged email"),
+                        ],
+                        max_length=10,
+                        verbose_name="type",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=255, verbose_name="subject")),
+                ("body", models.TextField(blank=True, verbose_name="body")),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="due")),
+                ("start_at", models.DateTimeField(blank=True, null=True, verbose_name="start")),
+                ("end_at", models.DateTimeField(blank=True, null=True, verbose_name="end")),
+                ("done", models.BooleanField(default=False, verbose_name="done")),
+                (
+                    "done_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="done at"
+                    ),
+                ),
+                (
+                    "related_id",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="related record"),
+                ),
             ],
             options={
-                'verbose_name': 'activity',
-                'verbose_name_plural': 'activities',
+                "verbose_name": "activity",
+                "verbose_name_plural": "activities",
             },
         ),
     ]

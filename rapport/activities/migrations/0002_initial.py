@@ -6,73 +6,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('activities', '0001_initial'),
-        ('contacts', '0002_initial'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0002_initial'),
-        ('identity', '0001_initial'),
+        ("activities", "0001_initial"),
+        ("contacts", "0002_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0002_initial"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='created_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+            model_name="activity",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="created by",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="activity",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='participant_contacts',
-            field=models.ManyToManyField(blank=True, related_name='activities', to='contacts.contact', verbose_name='participating contacts'),
+            model_name="activity",
+            name="participant_contacts",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="activities",
+                to="contacts.contact",
+                verbose_name="participating contacts",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='participant_users',
-            field=models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='participating users'),
+            model_name="activity",
+            name="participant_users",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="participating users",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='related_type',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='related record type'),
+            model_name="activity",
+            name="related_type",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="contenttypes.contenttype",
+                verbose_name="related record type",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='+', to='core.tag', verbose_name='tags'),
+            model_name="activity",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True, related_name="+", to="core.tag", verbose_name="tags"
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='identity.team', verbose_name='team'),
+            model_name="activity",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="identity.team",
+                verbose_name="team",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by'),
+            model_name="activity",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="updated by",
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['related_type', 'related_id', 'created_at'], name='activities__related_64695d_idx'),
+            model_name="activity",
+            index=models.Index(
+                fields=["related_type", "related_id", "created_at"],
+                name="activities__related_64695d_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['owner', 'done', 'due_at'], name='activities__owner_i_db5bf0_idx'),
+            model_name="activity",
+            index=models.Index(
+                fields=["owner", "done", "due_at"], name="activities__owner_i_db5bf0_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['team'], name='activities__team_id_dc75ec_idx'),
+            model_name="activity",
+            index=models.Index(fields=["team"], name="activities__team_id_dc75ec_idx"),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('end_at__isnull', True), ('start_at__isnull', True), ('end_at__gte', models.F('start_at')), _connector='OR'), name='activity_end_after_start', violation_error_message='The end must not be before the start.'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_at__isnull", True),
+                    ("start_at__isnull", True),
+                    ("end_at__gte", models.F("start_at")),
+                    _connector="OR",
+                ),
+                name="activity_end_after_start",
+                violation_error_message="The end must not be before the start.",
+            ),
         ),
     ]

@@ -7,81 +7,207 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('custom_fields', models.JSONField(blank=True, default=dict, verbose_name='custom fields')),
-                ('salutation', models.CharField(blank=True, choices=[('mr', 'Mr'), ('ms', 'Ms'), ('mrs', 'Mrs'), ('dr', 'Dr'), ('prof', 'Prof')], max_length=10, verbose_name='salutation')),
-                ('given_name', models.CharField(blank=True, max_length=100, verbose_name='given name')),
-                ('family_name', models.CharField(max_length=100, verbose_name='family name')),
-                ('display_name', models.CharField(editable=False, max_length=210, verbose_name='name')),
-                ('job_title', models.CharField(blank=True, max_length=150, verbose_name='job title')),
-                ('department', models.CharField(blank=True, max_length=150, verbose_name='department')),
-                ('birthday', models.DateField(blank=True, null=True, verbose_name='birthday')),
-                ('preferred_language', models.CharField(blank=True, choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese')], max_length=10, verbose_name='preferred language')),
-                ('street', models.CharField(blank=True, max_length=255, verbose_name='street')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('region', models.CharField(blank=True, max_length=100, verbose_name='region')),
-                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='postal code')),
-                ('country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country')),
-                ('primary_email', models.CharField(blank=True, editable=False, max_length=254, verbose_name='email')),
-                ('primary_phone', models.CharField(blank=True, editable=False, max_length=20, verbose_name='phone')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                (
+                    "custom_fields",
+                    models.JSONField(blank=True, default=dict, verbose_name="custom fields"),
+                ),
+                (
+                    "salutation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("mr", "Mr"),
+                            ("ms", "Ms"),
+                            ("mrs", "Mrs"),
+                            ("dr", "Dr"),
+                            ("prof", "Prof"),
+                        ],
+                        max_length=10,
+                        verbose_name="salutation",
+                    ),
+                ),
+                (
+                    "given_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="given name"),
+                ),
+                ("family_name", models.CharField(max_length=100, verbose_name="family name")),
+                (
+                    "display_name",
+                    models.CharField(editable=False, max_length=210, verbose_name="name"),
+                ),
+                (
+                    "job_title",
+                    models.CharField(blank=True, max_length=150, verbose_name="job title"),
+                ),
+                (
+                    "department",
+                    models.CharField(blank=True, max_length=150, verbose_name="department"),
+                ),
+                ("birthday", models.DateField(blank=True, null=True, verbose_name="birthday")),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        blank=True,
+                        choices=[("en", "English"), ("zh-hans", "Simplified Chinese")],
+                        max_length=10,
+                        verbose_name="preferred language",
+                    ),
+                ),
+                ("street", models.CharField(blank=True, max_length=255, verbose_name="street")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("region", models.CharField(blank=True, max_length=100, verbose_name="region")),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, max_length=20, verbose_name="postal code"),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="country"
+                    ),
+                ),
+                (
+                    "primary_email",
+                    models.CharField(
+                        blank=True, editable=False, max_length=254, verbose_name="email"
+                    ),
+                ),
+                (
+                    "primary_phone",
+                    models.CharField(
+                        blank=True, editable=False, max_length=20, verbose_name="phone"
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
             },
         ),
         migrations.CreateModel(
-            name='ContactEmail',
+            name="ContactEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='email')),
-                ('label', models.CharField(choices=[('work', 'Work'), ('personal', 'Personal'), ('other', 'Other')], default='work', max_length=10, verbose_name='label')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='primary')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="email")),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[("work", "Work"), ("personal", "Personal"), ("other", "Other")],
+                        default="work",
+                        max_length=10,
+                        verbose_name="label",
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False, verbose_name="primary")),
             ],
             options={
-                'verbose_name': 'email address',
-                'verbose_name_plural': 'email addresses',
+                "verbose_name": "email address",
+                "verbose_name_plural": "email addresses",
             },
         ),
         migrations.CreateModel(
-            name='ContactPhone',
+            name="ContactPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=50, verbose_name='number')),
-                ('e164', models.CharField(blank=True, max_length=20)),
-                ('label', models.CharField(choices=[('work', 'Work'), ('mobile', 'Mobile'), ('home', 'Home'), ('other', 'Other')], default='work', max_length=10, verbose_name='label')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='primary')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=50, verbose_name="number")),
+                ("e164", models.CharField(blank=True, max_length=20)),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[
+                            ("work", "Work"),
+                            ("mobile", "Mobile"),
+                            ("home", "Home"),
+                            ("other", "Other"),
+                        ],
+                        default="work",
+                        max_length=10,
+                        verbose_name="label",
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False, verbose_name="primary")),
             ],
             options={
-                'verbose_name': 'phone number',
-                'verbose_name_plural': 'phone numbers',
+                "verbose_name": "phone number",
+                "verbose_name_plural": "phone numbers",
             },
         ),
         migrations.CreateModel(
-            name='AccountMembership',
+            name="AccountMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('buying_role', models.CharField(choices=[('decision_maker', 'Decision maker'), ('influencer', 'Influencer'), ('end_user', 'End user'), ('other', 'Other')], default='other', max_length=20, verbose_name='buying role')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='primary')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='accounts.account', verbose_name='account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "buying_role",
+                    models.CharField(
+                        choices=[
+                            ("decision_maker", "Decision maker"),
+                            ("influencer", "Influencer"),
+                            ("end_user", "End user"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="buying role",
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False, verbose_name="primary")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="accounts.account",
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'account membership',
-                'verbose_name_plural': 'account memberships',
+                "verbose_name": "account membership",
+                "verbose_name_plural": "account memberships",
             },
         ),
     ]

@@ -6,93 +6,148 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('contacts', '0001_initial'),
-        ('core', '0001_initial'),
-        ('identity', '0001_initial'),
+        ("accounts", "0002_initial"),
+        ("contacts", "0001_initial"),
+        ("core", "0001_initial"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='created_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+            model_name="contact",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="created by",
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="contact",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='primary_account',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.account', verbose_name='primary account'),
+            model_name="contact",
+            name="primary_account",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="accounts.account",
+                verbose_name="primary account",
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='+', to='core.tag', verbose_name='tags'),
+            model_name="contact",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True, related_name="+", to="core.tag", verbose_name="tags"
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='identity.team', verbose_name='team'),
+            model_name="contact",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="identity.team",
+                verbose_name="team",
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by'),
+            model_name="contact",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="updated by",
+            ),
         ),
         migrations.AddField(
-            model_name='accountmembership',
-            name='contact',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='contacts.contact'),
+            model_name="accountmembership",
+            name="contact",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="contacts.contact",
+            ),
         ),
         migrations.AddField(
-            model_name='contactemail',
-            name='contact',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='contacts.contact'),
+            model_name="contactemail",
+            name="contact",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="emails",
+                to="contacts.contact",
+            ),
         ),
         migrations.AddField(
-            model_name='contactphone',
-            name='contact',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='contacts.contact'),
+            model_name="contactphone",
+            name="contact",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="phones",
+                to="contacts.contact",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['display_name', 'id'], name='contacts_co_display_ebc6d4_idx'),
+            model_name="contact",
+            index=models.Index(
+                fields=["display_name", "id"], name="contacts_co_display_ebc6d4_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['owner', 'display_name', 'id'], name='contacts_co_owner_i_69a195_idx'),
+            model_name="contact",
+            index=models.Index(
+                fields=["owner", "display_name", "id"], name="contacts_co_owner_i_69a195_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['team'], name='contacts_co_team_id_2cac7d_idx'),
+            model_name="contact",
+            index=models.Index(fields=["team"], name="contacts_co_team_id_2cac7d_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['primary_email'], name='contacts_co_primary_b96d27_idx'),
+            model_name="contact",
+            index=models.Index(fields=["primary_email"], name="contacts_co_primary_b96d27_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['primary_account'], name='contacts_co_primary_a013f0_idx'),
+            model_name="contact",
+            index=models.Index(fields=["primary_account"], name="contacts_co_primary_a013f0_idx"),
         ),
         migrations.AddConstraint(
-            model_name='accountmembership',
-            constraint=models.UniqueConstraint(fields=('contact', 'account'), name='membership_unique'),
+            model_name="accountmembership",
+            constraint=models.UniqueConstraint(
+                fields=("contact", "account"), name="membership_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contactemail',
-            index=models.Index(fields=['email'], name='contacts_co_email_dcf5d1_idx'),
+            model_name="contactemail",
+            index=models.Index(fields=["email"], name="contacts_co_email_dcf5d1_idx"),
         ),
         migrations.AddIndex(
-            model_name='contactphone',
-            index=models.Index(fields=['e164'], name='contacts_co_e164_eadbec_idx'),
+            model_name="contactphone",
+            index=models.Index(fields=["e164"], name="contacts_co_e164_eadbec_idx"),
         ),
     ]

@@ -26,8 +26,9 @@ def contact_build(*, owner: Any, team: Any = None, **overrides: Any) -> Contact:
     contact = ContactFactory(owner=owner, team=team, **overrides)
     email = ContactEmailFactory(contact=contact)
     phone = ContactPhoneFactory(contact=contact)
-    membership = AccountMembershipFactory(contact=contact,
-                                          account=AccountFactory(owner=owner, team=team))
+    membership = AccountMembershipFactory(
+        contact=contact, account=AccountFactory(owner=owner, team=team)
+    )
     # the denormalised copies the write path keeps (contact_after_save)
     contact.primary_email, contact.primary_phone = email.email, phone.e164
     contact.primary_account = membership.account
@@ -39,23 +40,33 @@ def contact_build(*, owner: Any, team: Any = None, **overrides: Any) -> Contact:
 def contact_create_payload(user: Any) -> dict[str, Any]:
     account = AccountFactory(owner=user)
     TagFactory(name="champion")
-    return {"given_name": "Ada", "family_name": "Lovelace", "job_title": "Analyst",
-            "emails": [{"email": "ada@engines.example"}],
-            "phones": [{"number": "+1 202 555 0101"}],
-            "memberships": [{"account": account.pk, "buying_role": "decision_maker"}],
-            "tags": ["champion"]}
+    return {
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "job_title": "Analyst",
+        "emails": [{"email": "ada@engines.example"}],
+        "phones": [{"number": "+1 202 555 0101"}],
+        "memberships": [{"account": account.pk, "buying_role": "decision_maker"}],
+        "tags": ["champion"],
+    }
 
 
-register_spec(OwnedRecordSpec(
-    key="contacts",
-    build=contact_build,
-    create_payload=contact_create_payload,
-    update_payload=lambda: {"job_title": "Chief Engineer", "department": "Research"},
-    field_filter=FieldFilter(constraint={"city": "Berlin"}, matching={"city": "Berlin"},
-                             other={"city": "Lyon"}),
-    references=(
-        ReferenceCase("membership account", target="accounts",
-                      payload=lambda pk: {"memberships": [{"account": pk}]},
-                      error_field="memberships.0.account"),
-    ),
-))
+register_spec(
+    OwnedRecordSpec(
+        key="contacts",
+        build=contact_build,
+        create_payload=contact_create_payload,
+        update_payload=lambda: {"job_title": "Chief Engineer", "department": "Research"},
+        field_filter=FieldFilter(
+            constraint={"city": "Berlin"}, matching={"city": "Berlin"}, other={"city": "Lyon"}
+        ),
+        references=(
+            ReferenceCase(
+                "membership account",
+                target="accounts",
+                payload=lambda pk: {"memberships": [{"account": pk}]},
+                error_field="memberships.0.account",
+            ),
+        ),
+    )
+)

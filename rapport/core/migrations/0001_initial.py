@@ -6,68 +6,184 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CustomFieldDefinition',
+            name="CustomFieldDefinition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_type', models.CharField(max_length=50, verbose_name='record type')),
-                ('name', models.CharField(max_length=50, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9_]*$', 'Use lower-case letters, digits and underscores.')], verbose_name='name')),
-                ('label', models.CharField(max_length=100, verbose_name='label')),
-                ('label_zh', models.CharField(blank=True, max_length=100, verbose_name='label (Chinese)')),
-                ('field_type', models.CharField(choices=[('text', 'Text'), ('long_text', 'Long text'), ('integer', 'Integer'), ('decimal', 'Decimal'), ('money', 'Money'), ('date', 'Date'), ('datetime', 'Date and time'), ('boolean', 'Yes/no'), ('choice', 'Choice'), ('multiple_choice', 'Multiple choice'), ('url', 'URL'), ('email', 'Email'), ('phone', 'Phone'), ('reference', 'Reference to a record')], max_length=20, verbose_name='type')),
-                ('required', models.BooleanField(default=False, verbose_name='required')),
-                ('default', models.JSONField(blank=True, null=True, verbose_name='default')),
-                ('choices', models.JSONField(blank=True, default=list, verbose_name='choices')),
-                ('reference_type', models.CharField(blank=True, max_length=50, verbose_name='referenced record type')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("record_type", models.CharField(max_length=50, verbose_name="record type")),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=50,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z][a-z0-9_]*$",
+                                "Use lower-case letters, digits and underscores.",
+                            )
+                        ],
+                        verbose_name="name",
+                    ),
+                ),
+                ("label", models.CharField(max_length=100, verbose_name="label")),
+                (
+                    "label_zh",
+                    models.CharField(blank=True, max_length=100, verbose_name="label (Chinese)"),
+                ),
+                (
+                    "field_type",
+                    models.CharField(
+                        choices=[
+                            ("text", "Text"),
+                            ("long_text", "Long text"),
+                            ("integer", "Integer"),
+                            ("decimal", "Decimal"),
+                            ("money", "Money"),
+                            ("date", "Date"),
+                            ("datetime", "Date and time"),
+                            ("boolean", "Yes/no"),
+                            ("choice", "Choice"),
+                            ("multiple_choice", "Multiple choice"),
+                            ("url", "URL"),
+                            ("email", "Email"),
+                            ("phone", "Phone"),
+                            ("reference", "Reference to a record"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("required", models.BooleanField(default=False, verbose_name="required")),
+                ("default", models.JSONField(blank=True, null=True, verbose_name="default")),
+                ("choices", models.JSONField(blank=True, default=list, verbose_name="choices")),
+                (
+                    "reference_type",
+                    models.CharField(
+                        blank=True, max_length=50, verbose_name="referenced record type"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="description"),
+                ),
             ],
             options={
-                'verbose_name': 'custom field',
-                'verbose_name_plural': 'custom fields',
-                'ordering': ['record_type', 'position', 'name'],
+                "verbose_name": "custom field",
+                "verbose_name_plural": "custom fields",
+                "ordering": ["record_type", "position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('color', models.CharField(default='#6b7280', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$')], verbose_name='colour')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                (
+                    "color",
+                    models.CharField(
+                        default="#6b7280",
+                        max_length=7,
+                        validators=[django.core.validators.RegexValidator("^#[0-9a-fA-F]{6}$")],
+                        verbose_name="colour",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tag',
-                'verbose_name_plural': 'tags',
-                'ordering': ['name'],
+                "verbose_name": "tag",
+                "verbose_name_plural": "tags",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ChangeLogEntry',
+            name="ChangeLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('time', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('actor_kind', models.CharField(choices=[('user', 'User'), ('api_token', 'API token'), ('job', 'Job'), ('import', 'Import'), ('system', 'System')], max_length=20, verbose_name='actor kind')),
-                ('channel', models.CharField(choices=[('ui', 'Web UI'), ('api', 'REST API'), ('admin', 'Admin'), ('import', 'Import'), ('job', 'Background job'), ('cli', 'Command line')], max_length=20, verbose_name='channel')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
-                ('action', models.CharField(choices=[('create', 'Created'), ('update', 'Updated'), ('delete', 'Deleted'), ('merge', 'Merged')], max_length=20, verbose_name='action')),
-                ('object_id', models.BigIntegerField()),
-                ('object_repr', models.CharField(max_length=200)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("time", models.DateTimeField(db_index=True, verbose_name="time")),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[
+                            ("user", "User"),
+                            ("api_token", "API token"),
+                            ("job", "Job"),
+                            ("import", "Import"),
+                            ("system", "System"),
+                        ],
+                        max_length=20,
+                        verbose_name="actor kind",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("ui", "Web UI"),
+                            ("api", "REST API"),
+                            ("admin", "Admin"),
+                            ("import", "Import"),
+                            ("job", "Background job"),
+                            ("cli", "Command line"),
+                        ],
+                        max_length=20,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "request_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="request id"),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Created"),
+                            ("update", "Updated"),
+                            ("delete", "Deleted"),
+                            ("merge", "Merged"),
+                        ],
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                ("object_id", models.BigIntegerField()),
+                ("object_repr", models.CharField(max_length=200)),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'change-log entry',
-                'verbose_name_plural': 'change log',
-                'ordering': ['-time', '-id'],
+                "verbose_name": "change-log entry",
+                "verbose_name_plural": "change log",
+                "ordering": ["-time", "-id"],
             },
         ),
     ]

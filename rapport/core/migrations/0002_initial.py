@@ -6,32 +6,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('identity', '0001_initial'),
+        ("core", "0001_initial"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='changelogentry',
-            name='token',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='identity.apitoken'),
+            model_name="changelogentry",
+            name="token",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="identity.apitoken",
+            ),
         ),
         migrations.AddField(
-            model_name='changelogentry',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            model_name="changelogentry",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customfielddefinition',
-            constraint=models.UniqueConstraint(fields=('record_type', 'name'), name='customfield_unique_name'),
+            model_name="customfielddefinition",
+            constraint=models.UniqueConstraint(
+                fields=("record_type", "name"), name="customfield_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='changelogentry',
-            index=models.Index(fields=['content_type', 'object_id', 'time'], name='core_change_content_6fd3f3_idx'),
+            model_name="changelogentry",
+            index=models.Index(
+                fields=["content_type", "object_id", "time"], name="core_change_content_6fd3f3_idx"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_scheduledrun'),
+        ("core", "0003_scheduledrun"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='changelogentry',
-            name='object_id',
+            model_name="changelogentry",
+            name="object_id",
             field=models.CharField(max_length=64),
         ),
     ]

@@ -7,40 +7,73 @@ import rapport.currencies.validators
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Currency',
+            name="Currency",
             fields=[
-                ('code', models.CharField(max_length=3, primary_key=True, serialize=False, validators=[rapport.currencies.validators.validate_iso4217], verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('decimals', models.PositiveSmallIntegerField(default=2, verbose_name='decimal places')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=3,
+                        primary_key=True,
+                        serialize=False,
+                        validators=[rapport.currencies.validators.validate_iso4217],
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "decimals",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="decimal places"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'currency',
-                'verbose_name_plural': 'currencies',
-                'ordering': ['code'],
+                "verbose_name": "currency",
+                "verbose_name_plural": "currencies",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ExchangeRate',
+            name="ExchangeRate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('rate', models.DecimalField(decimal_places=10, max_digits=20, verbose_name='rate')),
-                ('currency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rates', to='currencies.currency', verbose_name='currency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "rate",
+                    models.DecimalField(decimal_places=10, max_digits=20, verbose_name="rate"),
+                ),
+                (
+                    "currency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rates",
+                        to="currencies.currency",
+                        verbose_name="currency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'exchange rate',
-                'verbose_name_plural': 'exchange rates',
-                'ordering': ['currency', '-date'],
-                'constraints': [models.UniqueConstraint(fields=('currency', 'date'), name='exchangerate_unique_day'), models.CheckConstraint(condition=models.Q(('rate__gt', 0)), name='exchangerate_positive')],
+                "verbose_name": "exchange rate",
+                "verbose_name_plural": "exchange rates",
+                "ordering": ["currency", "-date"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("currency", "date"), name="exchangerate_unique_day"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("rate__gt", 0)), name="exchangerate_positive"
+                    ),
+                ],
             },
         ),
     ]

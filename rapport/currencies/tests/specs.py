@@ -26,16 +26,20 @@ def exchange_rate_build() -> ExchangeRate:
     return ExchangeRate.objects.create(currency=currency("EUR"), date=day, rate=Decimal("1.1"))
 
 
-register_spec(ConfigRecordSpec(
-    key="currencies",
-    build=currency_build,
-    create_payload=lambda: {"code": "ISK", "name": "Icelandic króna", "decimals": 0},
-    update_payload=lambda: {"name": "Renamed currency", "active": False},
-))
+register_spec(
+    ConfigRecordSpec(
+        key="currencies",
+        build=currency_build,
+        create_payload=lambda: {"code": "ISK", "name": "Icelandic króna", "decimals": 0},
+        update_payload=lambda: {"name": "Renamed currency", "active": False},
+    )
+)
 
-register_spec(ConfigRecordSpec(
-    key="exchange-rates",
-    build=exchange_rate_build,
-    create_payload=lambda: {"currency": "GBP", "date": "2023-06-30", "rate": "1.2500000000"},
-    update_payload=lambda: {"rate": "1.3000000000"},
-))
+register_spec(
+    ConfigRecordSpec(
+        key="exchange-rates",
+        build=exchange_rate_build,
+        create_payload=lambda: {"currency": "GBP", "date": "2023-06-30", "rate": "1.2500000000"},
+        update_payload=lambda: {"rate": "1.3000000000"},
+    )
+)

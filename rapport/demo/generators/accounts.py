@@ -11,16 +11,48 @@ from rapport.demo.pools.companies import company
 from rapport.demo.pools.places import country_pool
 from rapport.demo.writer import Batch, Table
 
-ACCOUNTS = Table(Account, (
-    "id", "owner", "team", "created_by", "updated_by", "created_at", "updated_at",
-    "custom_fields", "name", "website", "domain", "industry", "employee_count", "annual_revenue",
-    "annual_revenue_currency", "phone", "phone_e164", "billing_street", "billing_city",
-    "billing_region", "billing_postal_code", "billing_country", "shipping_street",
-    "shipping_city", "shipping_region", "shipping_postal_code", "shipping_country", "parent",
-    "lifecycle_stage", "source", "description"))
+ACCOUNTS = Table(
+    Account,
+    (
+        "id",
+        "owner",
+        "team",
+        "created_by",
+        "updated_by",
+        "created_at",
+        "updated_at",
+        "custom_fields",
+        "name",
+        "website",
+        "domain",
+        "industry",
+        "employee_count",
+        "annual_revenue",
+        "annual_revenue_currency",
+        "phone",
+        "phone_e164",
+        "billing_street",
+        "billing_city",
+        "billing_region",
+        "billing_postal_code",
+        "billing_country",
+        "shipping_street",
+        "shipping_city",
+        "shipping_region",
+        "shipping_postal_code",
+        "shipping_country",
+        "parent",
+        "lifecycle_stage",
+        "source",
+        "description",
+    ),
+)
 ACCOUNT_TAGS = Table(Account.tags.through, ("account", "tag"))
-_LIFECYCLE = (LifecycleStage.PROSPECT,) * 5 + (LifecycleStage.CUSTOMER,) * 4 + (
-    LifecycleStage.FORMER_CUSTOMER,)
+_LIFECYCLE = (
+    (LifecycleStage.PROSPECT,) * 5
+    + (LifecycleStage.CUSTOMER,) * 4
+    + (LifecycleStage.FORMER_CUSTOMER,)
+)
 _SOURCES = tuple(Source.values)
 
 
@@ -60,13 +92,41 @@ def account_batches(ctx: DemoContext) -> Iterator[Batch]:
         street, postal = country.street(r, city), city.postal_code(r)
         pk = base + a + 1
         parent = base + 1 + int(r() * a) if a > 10 and r() < 0.03 else None
-        rows.append((
-            pk, seller.user_id, seller.team_id, seller.user_id, seller.user_id,
-            clock.ts(created), clock.ts(updated), "{}", firm.name, f"https://www.{domain}",
-            domain, firm.industry, firm.employees, f"{round(revenue, -3):.2f}", country.currency,
-            phone, phone_e164, street, city.name, city.region, postal, country.code,
-            street, city.name, city.region, postal, country.code, parent,
-            _LIFECYCLE[int(r() * len(_LIFECYCLE))], _SOURCES[int(r() * len(_SOURCES))], ""))
+        rows.append(
+            (
+                pk,
+                seller.user_id,
+                seller.team_id,
+                seller.user_id,
+                seller.user_id,
+                clock.ts(created),
+                clock.ts(updated),
+                "{}",
+                firm.name,
+                f"https://www.{domain}",
+                domain,
+                firm.industry,
+                firm.employees,
+                f"{round(revenue, -3):.2f}",
+                country.currency,
+                phone,
+                phone_e164,
+                street,
+                city.name,
+                city.region,
+                postal,
+                country.code,
+                street,
+                city.name,
+                city.region,
+                postal,
+                country.code,
+                parent,
+                _LIFECYCLE[int(r() * len(_LIFECYCLE))],
+                _SOURCES[int(r() * len(_SOURCES))],
+                "",
+            )
+        )
         if r() < 0.15:
             tag_rows.append((pk, tags[int(r() * len(tags))]))
         ctx.account_country.append(index_of[country.code])

@@ -12,15 +12,39 @@ from rapport.demo.generators.context import DemoContext
 from rapport.demo.pools.phrases import ACTIVITY_SUBJECTS, NOTE_BODIES
 from rapport.demo.writer import Batch, Table
 
-ACTIVITIES = Table(Activity, (
-    "id", "owner", "team", "created_by", "updated_by", "created_at", "updated_at",
-    "custom_fields", "kind", "subject", "body", "due_at", "start_at", "end_at", "done",
-    "done_at", "related_type", "related_id"))
+ACTIVITIES = Table(
+    Activity,
+    (
+        "id",
+        "owner",
+        "team",
+        "created_by",
+        "updated_by",
+        "created_at",
+        "updated_at",
+        "custom_fields",
+        "kind",
+        "subject",
+        "body",
+        "due_at",
+        "start_at",
+        "end_at",
+        "done",
+        "done_at",
+        "related_type",
+        "related_id",
+    ),
+)
 PARTICIPANT_CONTACTS = Table(Activity.participant_contacts.through, ("activity", "contact"))
 PARTICIPANT_USERS = Table(Activity.participant_users.through, ("activity", "user"))
 
-_KINDS = (ActivityKind.TASK,) * 5 + (ActivityKind.CALL,) * 5 + (ActivityKind.MEETING,) * 3 + (
-    ActivityKind.NOTE,) * 3 + (ActivityKind.EMAIL,) * 4
+_KINDS = (
+    (ActivityKind.TASK,) * 5
+    + (ActivityKind.CALL,) * 5
+    + (ActivityKind.MEETING,) * 3
+    + (ActivityKind.NOTE,) * 3
+    + (ActivityKind.EMAIL,) * 4
+)
 
 
 def activity_batches(ctx: DemoContext) -> Iterator[Batch]:
@@ -35,21 +59,28 @@ def activity_batches(ctx: DemoContext) -> Iterator[Batch]:
     batch: Batch = {k: [] for k in empty}
     for i in range(total):
         pk = base + i + 1
-        kind = _KINDS[int(r() * len(_KINDS))] if i >= len(ActivityKind.values) else \
-            ActivityKind.values[i]
+        kind = (
+            _KINDS[int(r() * len(_KINDS))]
+            if i >= len(ActivityKind.values)
+            else ActivityKind.values[i]
+        )
         roll = r()
         contact = -1
         if roll < 0.35 and n_opps:
             o = int(r() * n_opps)
-            owner, related = ctx.opportunity_owner[o], (types["opportunities"],
-                                                        ctx.opportunity_base + o + 1)
+            owner, related = (
+                ctx.opportunity_owner[o],
+                (types["opportunities"], ctx.opportunity_base + o + 1),
+            )
         elif roll < 0.55:
             a = int(r() * n_accounts)
             owner, related = ctx.account_owner[a], (types["accounts"], ctx.account_base + a + 1)
         else:
             contact = int(r() * n_contacts)
-            owner, related = ctx.contact_owner[contact], (types["contacts"],
-                                                          ctx.contact_base + contact + 1)
+            owner, related = (
+                ctx.contact_owner[contact],
+                (types["contacts"], ctx.contact_base + contact + 1),
+            )
         when = int((i + r()) / total * clock.span)
         due = start = end = done_at = None
         subjects = ACTIVITY_SUBJECTS[kind]
@@ -69,10 +100,28 @@ def activity_batches(ctx: DemoContext) -> Iterator[Batch]:
         else:
             body = NOTE_BODIES[int(r() * len(NOTE_BODIES))]
             done, done_at = True, clock.ts(when)
-        batch[ACTIVITIES].append((
-            pk, owner, ctx.team_of.get(owner), owner, owner, clock.ts(when), clock.ts(when),
-            "{}", kind, subjects[int(r() * len(subjects))], body, due, start, end, done,
-            done_at, related[0], related[1]))
+        batch[ACTIVITIES].append(
+            (
+                pk,
+                owner,
+                ctx.team_of.get(owner),
+                owner,
+                owner,
+                clock.ts(when),
+                clock.ts(when),
+                "{}",
+                kind,
+                subjects[int(r() * len(subjects))],
+                body,
+                due,
+                start,
+                end,
+                done,
+                done_at,
+                related[0],
+                related[1],
+            )
+        )
         if contact >= 0 and kind in (ActivityKind.CALL, ActivityKind.MEETING):
             batch[PARTICIPANT_CONTACTS].append((pk, ctx.contact_base + contact + 1))
         if kind == ActivityKind.MEETING:

@@ -24,18 +24,47 @@ from rapport.demo.pools.places import country_pool
 from rapport.demo.writer import Batch, Table
 from rapport.framework.text import person_display_name
 
-CONTACTS = Table(Contact, (
-    "id", "owner", "team", "created_by", "updated_by", "created_at", "updated_at",
-    "custom_fields", "salutation", "given_name", "family_name", "display_name", "job_title",
-    "department", "birthday", "preferred_language", "street", "city", "region", "postal_code",
-    "country", "primary_email", "primary_phone", "primary_account", "description"))
+CONTACTS = Table(
+    Contact,
+    (
+        "id",
+        "owner",
+        "team",
+        "created_by",
+        "updated_by",
+        "created_at",
+        "updated_at",
+        "custom_fields",
+        "salutation",
+        "given_name",
+        "family_name",
+        "display_name",
+        "job_title",
+        "department",
+        "birthday",
+        "preferred_language",
+        "street",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "primary_email",
+        "primary_phone",
+        "primary_account",
+        "description",
+    ),
+)
 EMAILS = Table(ContactEmail, ("contact", "email", "label", "is_primary"))
 PHONES = Table(ContactPhone, ("contact", "number", "e164", "label", "is_primary"))
 MEMBERSHIPS = Table(AccountMembership, ("contact", "account", "buying_role", "is_primary"))
 CONTACT_TAGS = Table(Contact.tags.through, ("contact", "tag"))
 
-_ROLES = (BuyingRole.DECISION_MAKER,) + (BuyingRole.INFLUENCER,) * 2 + (
-    BuyingRole.END_USER,) * 3 + (BuyingRole.OTHER,) * 2
+_ROLES = (
+    (BuyingRole.DECISION_MAKER,)
+    + (BuyingRole.INFLUENCER,) * 2
+    + (BuyingRole.END_USER,) * 3
+    + (BuyingRole.OTHER,) * 2
+)
 _MALE_SALUTATIONS = (Salutation.MR,) * 6 + (Salutation.DR,)
 _FEMALE_SALUTATIONS = (Salutation.MS,) * 4 + (Salutation.MRS,) * 2 + (Salutation.DR,)
 _BIRTHDAY_FIRST = dt.date(1958, 1, 1).toordinal()
@@ -47,8 +76,12 @@ def contact_batches(ctx: DemoContext) -> Iterator[Batch]:
     rng = ctx.rng("contacts")
     r = rng.random
     clock, plan = ctx.clock, ctx.plan
-    total, accounts, base, account_base = plan.contacts, plan.accounts, ctx.contact_base, \
-        ctx.account_base
+    total, accounts, base, account_base = (
+        plan.contacts,
+        plan.accounts,
+        ctx.contact_base,
+        ctx.account_base,
+    )
     pools, pool, tags = name_pools(), country_pool(), ctx.org.tag_ids
     sellers = ctx.all_sellers
     batch: Batch = {CONTACTS: [], EMAILS: [], PHONES: [], MEMBERSHIPS: [], CONTACT_TAGS: []}
@@ -66,8 +99,11 @@ def contact_batches(ctx: DemoContext) -> Iterator[Batch]:
         if a >= 0 and r() < 0.85:
             owner = ctx.account_owner[a]
         else:
-            owner = ctx.seller(r(), country).user_id if r() < 0.9 else \
-                sellers[int(r() * len(sellers))].user_id
+            owner = (
+                ctx.seller(r(), country).user_id
+                if r() < 0.9
+                else sellers[int(r() * len(sellers))].user_id
+            )
         names = pools[country.names]
         female = r() < 0.5
         given_pool = names.female if female else names.male
@@ -96,32 +132,66 @@ def contact_batches(ctx: DemoContext) -> Iterator[Batch]:
         # phones: mobile or desk phone first, sometimes both
         mobile_first = r() < 0.6
         number, e164 = country.mobile(r, city) if mobile_first else country.landline(r, city)
-        phones.append((pk, number, e164, PhoneLabel.MOBILE if mobile_first else PhoneLabel.WORK,
-                       True))
+        phones.append(
+            (pk, number, e164, PhoneLabel.MOBILE if mobile_first else PhoneLabel.WORK, True)
+        )
         if r() < 0.35:
-            other, other_e164 = country.landline(r, city) if mobile_first else \
-                country.mobile(r, city)
-            phones.append((pk, other, other_e164,
-                           PhoneLabel.WORK if mobile_first else PhoneLabel.MOBILE, False))
+            other, other_e164 = (
+                country.landline(r, city) if mobile_first else country.mobile(r, city)
+            )
+            phones.append(
+                (
+                    pk,
+                    other,
+                    other_e164,
+                    PhoneLabel.WORK if mobile_first else PhoneLabel.MOBILE,
+                    False,
+                )
+            )
         if a >= 0:
             members.append((pk, account_base + a + 1, _ROLES[int(r() * len(_ROLES))], True))
             if accounts > 1 and r() < 0.08:
                 b = (a + 1 + int(r() * (accounts - 1))) % accounts
-                members.append((pk, account_base + b + 1, _ROLES[int(r() * len(_ROLES))],
-                                False))
+                members.append((pk, account_base + b + 1, _ROLES[int(r() * len(_ROLES))], False))
         if r() < 0.1:
             tag_rows.append((pk, tags[int(r() * len(tags))]))
         created = int((i + r()) / total * clock.span)
         updated = created + int(r() * (clock.span - created))
-        birthday = dt.date.fromordinal(_BIRTHDAY_FIRST + int(r() * 15000)).isoformat() \
-            if r() < 0.3 else None
+        birthday = (
+            dt.date.fromordinal(_BIRTHDAY_FIRST + int(r() * 15000)).isoformat()
+            if r() < 0.3
+            else None
+        )
         street = country.street(r, city) if r() < 0.6 else ""
-        contacts.append((
-            pk, owner, ctx.team_of.get(owner), owner, owner, clock.ts(created),
-            clock.ts(updated), "{}", salutation, given, family,
-            person_display_name(given, family), title, department, birthday, country.language,
-            street, city.name, city.region, city.postal_code(r) if street else "", country.code,
-            primary_email, e164, account_base + a + 1 if a >= 0 else None, ""))
+        contacts.append(
+            (
+                pk,
+                owner,
+                ctx.team_of.get(owner),
+                owner,
+                owner,
+                clock.ts(created),
+                clock.ts(updated),
+                "{}",
+                salutation,
+                given,
+                family,
+                person_display_name(given, family),
+                title,
+                department,
+                birthday,
+                country.language,
+                street,
+                city.name,
+                city.region,
+                city.postal_code(r) if street else "",
+                country.code,
+                primary_email,
+                e164,
+                account_base + a + 1 if a >= 0 else None,
+                "",
+            )
+        )
         ctx.contact_account.append(a + 1)
         ctx.contact_owner.append(owner)
         if len(contacts) >= plan.batch_size:
@@ -130,4 +200,3 @@ def contact_batches(ctx: DemoContext) -> Iterator[Batch]:
             contacts, emails, phones = batch[CONTACTS], batch[EMAILS], batch[PHONES]
             members, tag_rows = batch[MEMBERSHIPS], batch[CONTACT_TAGS]
     yield batch
-

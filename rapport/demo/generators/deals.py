@@ -18,14 +18,35 @@ from rapport.demo.writer import Batch, Table
 from rapport.opportunities.choices import ContactRole
 from rapport.opportunities.models import Opportunity, OpportunityContact, StageHistory
 
-OPPORTUNITIES = Table(Opportunity, (
-    "id", "owner", "team", "created_by", "updated_by", "created_at", "updated_at",
-    "custom_fields", "name", "account", "primary_contact", "pipeline", "stage", "amount",
-    "currency", "expected_close_date", "probability", "next_step", "description", "lost_reason",
-    "source", "closed_at"))
+OPPORTUNITIES = Table(
+    Opportunity,
+    (
+        "id",
+        "owner",
+        "team",
+        "created_by",
+        "updated_by",
+        "created_at",
+        "updated_at",
+        "custom_fields",
+        "name",
+        "account",
+        "primary_contact",
+        "pipeline",
+        "stage",
+        "amount",
+        "currency",
+        "expected_close_date",
+        "probability",
+        "next_step",
+        "description",
+        "lost_reason",
+        "source",
+        "closed_at",
+    ),
+)
 OPPORTUNITY_CONTACTS = Table(OpportunityContact, ("opportunity", "contact", "role"))
-STAGE_HISTORY = Table(StageHistory, ("opportunity", "stage", "entered_at", "left_at",
-                                     "changed_by"))
+STAGE_HISTORY = Table(StageHistory, ("opportunity", "stage", "entered_at", "left_at", "changed_by"))
 OPPORTUNITY_TAGS = Table(Opportunity.tags.through, ("opportunity", "tag"))
 
 _ROLES = tuple(ContactRole.values)
@@ -54,8 +75,12 @@ def opportunity_batches(ctx: DemoContext) -> Iterator[Batch]:
     total, n_contacts, n_accounts = plan.opportunities, plan.contacts, plan.accounts
     base, forced, tags = ctx.opportunity_base, _every_stage(ctx), ctx.org.tag_ids
     pipelines = ctx.org.pipelines
-    empty: Batch = {OPPORTUNITIES: [], OPPORTUNITY_CONTACTS: [], STAGE_HISTORY: [],
-                    OPPORTUNITY_TAGS: []}
+    empty: Batch = {
+        OPPORTUNITIES: [],
+        OPPORTUNITY_CONTACTS: [],
+        STAGE_HISTORY: [],
+        OPPORTUNITY_TAGS: [],
+    }
     batch: Batch = {k: [] for k in empty}
     for i in range(total):
         pk = base + i + 1
@@ -69,18 +94,20 @@ def opportunity_batches(ctx: DemoContext) -> Iterator[Batch]:
         if i < len(forced):
             pipeline, stage = forced[i]
         else:
-            pipeline = pipelines[0] if r() < 0.75 or len(pipelines) == 1 else \
-                pipelines[1 + int(r() * (len(pipelines) - 1))]
+            pipeline = (
+                pipelines[0]
+                if r() < 0.75 or len(pipelines) == 1
+                else pipelines[1 + int(r() * (len(pipelines) - 1))]
+            )
             stage = _pick_stage(r(), r(), clock.now - created, pipeline)
         is_open = stage.kind == "open"
-        end = clock.now if is_open else min(clock.now - DAY,
-                                             created + int((14 + r() * 160) * DAY))
+        end = clock.now if is_open else min(clock.now - DAY, created + int((14 + r() * 160) * DAY))
         end = max(end, created + 3600)
         # stage history: the open stages up to the current one (or to where it was decided)
         if is_open:
-            path = [*pipeline.open[:pipeline.open.index(stage) + 1]]
+            path = [*pipeline.open[: pipeline.open.index(stage) + 1]]
         else:
-            path = [*pipeline.open[:1 + int(r() * len(pipeline.open))], stage]
+            path = [*pipeline.open[: 1 + int(r() * len(pipeline.open))], stage]
         step = (end - created) // len(path)
         times = [created + step * k for k in range(len(path))]
         if not is_open:
@@ -90,21 +117,40 @@ def opportunity_batches(ctx: DemoContext) -> Iterator[Batch]:
             batch[STAGE_HISTORY].append((pk, s.id, clock.ts(times[k]), left, owner))
         amount = math.exp(9.3 + 1.5 * (r() + r() + r() - 1.5)) * country.usd_rate
         close_date = clock.date(end + int((7 + r() * 120) * DAY)) if is_open else clock.date(end)
-        batch[OPPORTUNITIES].append((
-            pk, owner, ctx.team_of.get(owner), owner, owner, clock.ts(created),
-            clock.ts(times[-1]), "{}",
-            f"{ctx.account_name[a]}: {PRODUCTS[int(r() * len(PRODUCTS))]}",
-            ctx.account_base + a + 1, ctx.contact_base + c + 1, pipeline.id, stage.id,
-            f"{round(amount, -2):.2f}", country.currency, close_date, stage.probability,
-            NEXT_STEPS[int(r() * len(NEXT_STEPS))] if is_open else "", "",
-            LOST_REASONS[int(r() * len(LOST_REASONS))] if stage.kind == "lost" else "",
-            _SOURCES[int(r() * len(_SOURCES))], None if is_open else clock.ts(end)))
-        batch[OPPORTUNITY_CONTACTS].append((pk, ctx.contact_base + c + 1,
-                                            _ROLES[int(r() * len(_ROLES))]))
+        batch[OPPORTUNITIES].append(
+            (
+                pk,
+                owner,
+                ctx.team_of.get(owner),
+                owner,
+                owner,
+                clock.ts(created),
+                clock.ts(times[-1]),
+                "{}",
+                f"{ctx.account_name[a]}: {PRODUCTS[int(r() * len(PRODUCTS))]}",
+                ctx.account_base + a + 1,
+                ctx.contact_base + c + 1,
+                pipeline.id,
+                stage.id,
+                f"{round(amount, -2):.2f}",
+                country.currency,
+                close_date,
+                stage.probability,
+                NEXT_STEPS[int(r() * len(NEXT_STEPS))] if is_open else "",
+                "",
+                LOST_REASONS[int(r() * len(LOST_REASONS))] if stage.kind == "lost" else "",
+                _SOURCES[int(r() * len(_SOURCES))],
+                None if is_open else clock.ts(end),
+            )
+        )
+        batch[OPPORTUNITY_CONTACTS].append(
+            (pk, ctx.contact_base + c + 1, _ROLES[int(r() * len(_ROLES))])
+        )
         other = c + n_accounts if r() < 0.5 else c - n_accounts
         if r() < 0.4 and 0 <= other < n_contacts and ctx.contact_account[other] == a + 1:
-            batch[OPPORTUNITY_CONTACTS].append((pk, ctx.contact_base + other + 1,
-                                                _ROLES[int(r() * len(_ROLES))]))
+            batch[OPPORTUNITY_CONTACTS].append(
+                (pk, ctx.contact_base + other + 1, _ROLES[int(r() * len(_ROLES))])
+            )
         if r() < 0.1:
             batch[OPPORTUNITY_TAGS].append((pk, tags[int(r() * len(tags))]))
         ctx.opportunity_owner.append(owner)

@@ -16,20 +16,55 @@ from rapport.framework.text import person_display_name
 from rapport.leads.choices import DisqualifiedReason, LeadRating, LeadStatus
 from rapport.leads.models import Lead
 
-LEADS = Table(Lead, (
-    "id", "owner", "team", "created_by", "updated_by", "created_at", "updated_at",
-    "custom_fields", "salutation", "given_name", "family_name", "display_name", "email",
-    "phone", "phone_e164", "job_title", "company", "website", "industry", "employee_count",
-    "city", "region", "country", "source", "status", "disqualified_reason", "rating",
-    "description"))
+LEADS = Table(
+    Lead,
+    (
+        "id",
+        "owner",
+        "team",
+        "created_by",
+        "updated_by",
+        "created_at",
+        "updated_at",
+        "custom_fields",
+        "salutation",
+        "given_name",
+        "family_name",
+        "display_name",
+        "email",
+        "phone",
+        "phone_e164",
+        "job_title",
+        "company",
+        "website",
+        "industry",
+        "employee_count",
+        "city",
+        "region",
+        "country",
+        "source",
+        "status",
+        "disqualified_reason",
+        "rating",
+        "description",
+    ),
+)
 LEAD_TAGS = Table(Lead.tags.through, ("lead", "tag"))
 
 _STATUSES = tuple(LeadStatus.values)
 # Recent leads are still new or being worked; older ones are mostly decided.
-_RECENT = (LeadStatus.NEW,) * 4 + (LeadStatus.WORKING,) * 3 + (LeadStatus.NURTURING,) * 2 + (
-    LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED)
-_OLD = (LeadStatus.NURTURING,) * 2 + (LeadStatus.QUALIFIED,) * 4 + (
-    LeadStatus.DISQUALIFIED,) * 4 + (LeadStatus.WORKING,)
+_RECENT = (
+    (LeadStatus.NEW,) * 4
+    + (LeadStatus.WORKING,) * 3
+    + (LeadStatus.NURTURING,) * 2
+    + (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED)
+)
+_OLD = (
+    (LeadStatus.NURTURING,) * 2
+    + (LeadStatus.QUALIFIED,) * 4
+    + (LeadStatus.DISQUALIFIED,) * 4
+    + (LeadStatus.WORKING,)
+)
 _REASONS = tuple(DisqualifiedReason.values)
 _RATINGS = (*LeadRating.values, "")
 _SOURCES = tuple(Source.values)
@@ -64,16 +99,38 @@ def lead_batches(ctx: DemoContext) -> Iterator[Batch]:
         local = f"{given_ascii}.{family_ascii}" if given_ascii and family_ascii else f"lead{pk}"
         titles = JOB_TITLES_ZH if names.cjk else JOB_TITLES_EN
         updated = created + int(r() * (clock.span - created))
-        rows.append((
-            pk, seller.user_id, seller.team_id, seller.user_id, seller.user_id,
-            clock.ts(created), clock.ts(updated), "{}",
-            "" if names.cjk or r() < 0.7 else Salutation.DR, given, family,
-            person_display_name(given, family), f"{local}@{firm.domain}", phone, e164,
-            titles[int(r() * len(titles))], firm.name, firm.website, firm.industry,
-            firm.employees, city.name, city.region, country.code,
-            _SOURCES[int(r() * len(_SOURCES))], status,
-            _REASONS[int(r() * len(_REASONS))] if status == LeadStatus.DISQUALIFIED else "",
-            _RATINGS[int(r() * len(_RATINGS))], ""))
+        rows.append(
+            (
+                pk,
+                seller.user_id,
+                seller.team_id,
+                seller.user_id,
+                seller.user_id,
+                clock.ts(created),
+                clock.ts(updated),
+                "{}",
+                "" if names.cjk or r() < 0.7 else Salutation.DR,
+                given,
+                family,
+                person_display_name(given, family),
+                f"{local}@{firm.domain}",
+                phone,
+                e164,
+                titles[int(r() * len(titles))],
+                firm.name,
+                firm.website,
+                firm.industry,
+                firm.employees,
+                city.name,
+                city.region,
+                country.code,
+                _SOURCES[int(r() * len(_SOURCES))],
+                status,
+                _REASONS[int(r() * len(_REASONS))] if status == LeadStatus.DISQUALIFIED else "",
+                _RATINGS[int(r() * len(_RATINGS))],
+                "",
+            )
+        )
         if r() < 0.1:
             tag_rows.append((pk, tags[int(r() * len(tags))]))
         if len(rows) >= plan.batch_size:

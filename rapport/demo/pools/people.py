@@ -28,8 +28,9 @@ def ascii_slug(text: str) -> str:
     return "".join(c for c in folded if c.isascii() and c.isalpha())
 
 
-def _weighted(names: Sequence[str] | Mapping[str, float], slug: dict[str, str] | None = None
-              ) -> tuple[Name, ...]:
+def _weighted(
+    names: Sequence[str] | Mapping[str, float], slug: dict[str, str] | None = None
+) -> tuple[Name, ...]:
     """Expand a (possibly weighted) name list into a pool where frequent names repeat."""
     keys = list(names)
     weights = list(names.values()) if isinstance(names, Mapping) else [1.0] * len(keys)
@@ -70,20 +71,30 @@ def name_pools() -> dict[str, NamePool]:
     rng = random.Random(0)
     families: Mapping[str, float] = ChineseNames.last_names
     return {
-        "en_US": NamePool(_weighted(AmericanNames.first_names_male),
-                          _weighted(AmericanNames.first_names_female),
-                          _weighted(AmericanNames.last_names)),
-        "en_GB": NamePool(_weighted(BritishNames.first_names_male),
-                          _weighted(BritishNames.first_names_female),
-                          _weighted(BritishNames.last_names)),
-        "de_DE": NamePool(_weighted(GermanNames.first_names_male),
-                          _weighted(GermanNames.first_names_female),
-                          _weighted(GermanNames.last_names)),
-        "fr_FR": NamePool(_weighted(FrenchNames.first_names_male),
-                          _weighted(FrenchNames.first_names_female),
-                          _weighted(FrenchNames.last_names)),
-        "zh_CN": NamePool(_chinese_given(ChineseNames.first_names_male, rng),
-                          _chinese_given(ChineseNames.first_names_female, rng),
-                          _weighted(families, slug={k: _pinyin(k) for k in families}),
-                          cjk=True),
+        "en_US": NamePool(
+            _weighted(AmericanNames.first_names_male),
+            _weighted(AmericanNames.first_names_female),
+            _weighted(AmericanNames.last_names),
+        ),
+        "en_GB": NamePool(
+            _weighted(BritishNames.first_names_male),
+            _weighted(BritishNames.first_names_female),
+            _weighted(BritishNames.last_names),
+        ),
+        "de_DE": NamePool(
+            _weighted(GermanNames.first_names_male),
+            _weighted(GermanNames.first_names_female),
+            _weighted(GermanNames.last_names),
+        ),
+        "fr_FR": NamePool(
+            _weighted(FrenchNames.first_names_male),
+            _weighted(FrenchNames.first_names_female),
+            _weighted(FrenchNames.last_names),
+        ),
+        "zh_CN": NamePool(
+            _chinese_given(ChineseNames.first_names_male, rng),
+            _chinese_given(ChineseNames.first_names_female, rng),
+            _weighted(families, slug={k: _pinyin(k) for k in families}),
+            cjk=True,
+        ),
     }

@@ -30,7 +30,7 @@ class NumberSpec:
         nsn = self.prefix + self.first[int(r() * len(self.first))] + tail
         parts, pos = [], 0
         for size in self.groups or (len(nsn),):
-            parts.append(nsn[pos:pos + size])
+            parts.append(nsn[pos : pos + size])
             pos += size
         if pos < len(nsn):
             parts.append(nsn[pos:])
@@ -73,15 +73,50 @@ def china(area: str) -> NumberSpec:
 
 
 MOBILE: dict[str, tuple[NumberSpec, ...]] = {
-    "US": (), "CA": (),  # North American mobiles share the geographic area codes
+    "US": (),
+    "CA": (),  # North American mobiles share the geographic area codes
     "GB": tuple(NumberSpec("44", p, 8, "2345678", (4, 6)) for p in ("74", "75", "77", "78", "79")),
-    "DE": tuple(NumberSpec("49", p, 8, "0123456789", (3, 8)) for p in ("151", "152", "157",
-                                                                          "176", "179")),
-    "FR": (NumberSpec("33", "6", 8, "1245678", (1, 2, 2, 2, 2)),
-           NumberSpec("33", "7", 8, "3456789", (1, 2, 2, 2, 2))),
+    "DE": tuple(
+        NumberSpec("49", p, 8, "0123456789", (3, 8)) for p in ("151", "152", "157", "176", "179")
+    ),
+    "FR": (
+        NumberSpec("33", "6", 8, "1245678", (1, 2, 2, 2, 2)),
+        NumberSpec("33", "7", 8, "3456789", (1, 2, 2, 2, 2)),
+    ),
     "AU": (NumberSpec("61", "4", 8, "0123", (3, 3, 3)),),
-    "CN": tuple(NumberSpec("86", p, 8, "0123456789", (3, 4, 4)) for p in (
-        "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
-        "153", "155", "156", "157", "158", "159", "176", "177", "180", "181", "182", "183",
-        "185", "186", "187", "188", "189", "199")),
+    "CN": tuple(
+        NumberSpec("86", p, 8, "0123456789", (3, 4, 4))
+        for p in (
+            "130",
+            "131",
+            "132",
+            "133",
+            "135",
+            "136",
+            "137",
+            "138",
+            "139",
+            "150",
+            "151",
+            "152",
+            "153",
+            "155",
+            "156",
+            "157",
+            "158",
+            "159",
+            "176",
+            "177",
+            "180",
+            "181",
+            "182",
+            "183",
+            "185",
+            "186",
+            "187",
+            "188",
+            "189",
+            "199",
+        )
+    ),
 }

@@ -35,16 +35,34 @@ class Rollback(Exception):
 def _fingerprint() -> str:
     """A hash of the generated content, independent of database-assigned child ids."""
     parts = [
-        list(Contact.objects.order_by("id").values_list(
-            "id", "display_name", "primary_email", "primary_phone", "primary_account__name",
-            "owner__username", "created_at", "city")),
-        list(Opportunity.objects.order_by("id").values_list(
-            "name", "amount", "currency_id", "stage__name", "closed_at", "owner__username")),
-        list(Activity.objects.order_by("id").values_list("kind", "subject", "created_at",
-                                                         "related_id")),
+        list(
+            Contact.objects.order_by("id").values_list(
+                "id",
+                "display_name",
+                "primary_email",
+                "primary_phone",
+                "primary_account__name",
+                "owner__username",
+                "created_at",
+                "city",
+            )
+        ),
+        list(
+            Opportunity.objects.order_by("id").values_list(
+                "name", "amount", "currency_id", "stage__name", "closed_at", "owner__username"
+            )
+        ),
+        list(
+            Activity.objects.order_by("id").values_list(
+                "kind", "subject", "created_at", "related_id"
+            )
+        ),
         list(Lead.objects.order_by("id").values_list("display_name", "status", "phone")),
-        list(ContactPhone.objects.order_by("contact_id", "number").values_list(
-            "contact_id", "number", "e164", "is_primary")),
+        list(
+            ContactPhone.objects.order_by("contact_id", "number").values_list(
+                "contact_id", "number", "e164", "is_primary"
+            )
+        ),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -72,8 +90,11 @@ def test_every_stage_kind_status_and_activity_kind_is_present(demo: DemoResult) 
     assert set(Lead.objects.values_list("status", flat=True)) == set(LeadStatus.values)
     disqualified = Lead.objects.filter(status=LeadStatus.DISQUALIFIED)
     assert not disqualified.filter(disqualified_reason="").exists()
-    assert not Lead.objects.exclude(status=LeadStatus.DISQUALIFIED).exclude(
-        disqualified_reason="").exists()
+    assert (
+        not Lead.objects.exclude(status=LeadStatus.DISQUALIFIED)
+        .exclude(disqualified_reason="")
+        .exists()
+    )
     assert set(Activity.objects.values_list("kind", flat=True)) == set(ActivityKind.values)
 
 
@@ -122,8 +143,9 @@ def test_phone_numbers_are_valid_e164(demo: DemoResult) -> None:
         assert phonenumbers.is_valid_number(parsed), e164
         assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == e164
         assert phone_e164(number) == e164  # what the services derive from the typed number
-    regions = {phonenumbers.region_code_for_number(phonenumbers.parse(e, None))
-               for _n, e in numbers}
+    regions = {
+        phonenumbers.region_code_for_number(phonenumbers.parse(e, None)) for _n, e in numbers
+    }
     assert {"US", "CN", "GB"} <= regions
 
 
@@ -155,15 +177,24 @@ def test_opportunities_are_consistent(demo: DemoResult) -> None:
         assert all(r.left_at is not None for r in rows[:-1])
         assert all(stages[r.stage_id].pipeline_id == opp.pipeline_id for r in rows)
         assert opp.primary_contact is not None
-        assert AccountMembership.objects.filter(contact=opp.primary_contact,
-                                                account=opp.account).exists()
+        assert AccountMembership.objects.filter(
+            contact=opp.primary_contact, account=opp.account
+        ).exists()
     assert len({o.currency_id for o in Opportunity.objects.all()}) >= 3
 
 
 def test_sample_of_records_passes_model_validation(demo: DemoResult) -> None:
     rng = random.Random(0)
-    for model in (Account, Contact, Opportunity, Lead, Activity, ContactEmail, ContactPhone,
-                  AccountMembership):
+    for model in (
+        Account,
+        Contact,
+        Opportunity,
+        Lead,
+        Activity,
+        ContactEmail,
+        ContactPhone,
+        AccountMembership,
+    ):
         rows = list(model.objects.all())
         for record in rng.sample(rows, min(40, len(rows))):
             record.full_clean()

@@ -30,8 +30,10 @@ def _sqlite(path: Path) -> sqlite3.Connection:
         # Counters are advisory: losing the last increments in a power cut is acceptable.
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, window INTEGER "
-                     "NOT NULL, hits INTEGER NOT NULL)")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, window INTEGER "
+            "NOT NULL, hits INTEGER NOT NULL)"
+        )
         _local.conns = {**getattr(_local, "conns", {}), key: conn}
     return conn
 
@@ -41,7 +43,9 @@ def _hit_sqlite(key: str, window: int) -> int:
     row = conn.execute(
         "INSERT INTO counter (key, window, hits) VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE "
         "SET hits = CASE WHEN window = excluded.window THEN hits + 1 ELSE 1 END, "
-        "window = excluded.window RETURNING hits", (key, window)).fetchone()
+        "window = excluded.window RETURNING hits",
+        (key, window),
+    ).fetchone()
     if window % 64 == 0:  # now and then, forget keys that were idle for a while
         conn.execute("DELETE FROM counter WHERE window < ?", (window - 2,))
     return int(row[0])

@@ -74,7 +74,7 @@ class CustomFieldFilterBackend(BaseFilterBackend):
             return queryset
         definitions = definitions_for(key)
         for param in params:
-            name, _sep, lookup = param[len(CF_PREFIX):].partition("__")
+            name, _sep, lookup = param[len(CF_PREFIX) :].partition("__")
             lookup = lookup or "exact"
             defn = definitions.get(name)
             if defn is None:
@@ -92,8 +92,7 @@ class CustomFieldFilterBackend(BaseFilterBackend):
             elif defn.field_type == CustomFieldType.MULTIPLE_CHOICE:
                 queryset = queryset.filter(**{f"{alias}__contains": f'"{raw}"'})
             else:
-                queryset = queryset.filter(
-                    **{f"{alias}__{lookup}": _cf_value(defn, raw, param)})
+                queryset = queryset.filter(**{f"{alias}__{lookup}": _cf_value(defn, raw, param)})
         return queryset
 
 
@@ -118,20 +117,20 @@ class RecordOrderingFilter(OrderingFilter):
         return list(rt.default_ordering) if rt is not None else None
 
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
-        if (not request.query_params.get(self.ordering_param)
-                and "search_rank" in getattr(queryset, "query", None).annotations):  # type: ignore[union-attr]
+        annotations = queryset.query.annotations
+        if not request.query_params.get(self.ordering_param) and "search_rank" in annotations:
             return ["search_rank"]
         return self._requested_ordering(request, queryset, view)
 
-    def get_valid_fields(self, queryset: QuerySet[Any], view: Any,
-                         context: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
+    def get_valid_fields(
+        self, queryset: QuerySet[Any], view: Any, context: Mapping[str, Any] | None = None
+    ) -> list[tuple[str, str]]:
         rt = getattr(view, "record_type", None)
         if rt is None:
             return []
         fields = [(f, f) for f in (*rt.ordering_fields, "id", "created_at", "updated_at")]
         request = (context or {}).get("request")
-        if request is not None and CF_PREFIX in request.query_params.get(self.ordering_param,
-                                                                           ""):
+        if request is not None and CF_PREFIX in request.query_params.get(self.ordering_param, ""):
             fields += [(f"{CF_PREFIX}{n}", f"{CF_PREFIX}{n}") for n in definitions_for(rt.key)]
         return fields
 
@@ -140,23 +139,39 @@ class RecordOrderingFilter(OrderingFilter):
         param = request.query_params.get(self.ordering_param)
         if param:
             requested = [p.strip() for p in param.split(",") if p.strip()]
-            invalid = [p for p in requested if p.lstrip("-") not in {
-                f for f, _label in self.get_valid_fields(queryset, view, {"request": request})}]
+            invalid = [
+                p
+                for p in requested
+                if p.lstrip("-")
+                not in {
+                    f for f, _label in self.get_valid_fields(queryset, view, {"request": request})
+                }
+            ]
             if invalid:
-                raise ValidationError({"ordering": [
-                    _("Cannot sort by: %(fields)s.") % {"fields": ", ".join(invalid)}]})
+                raise ValidationError(
+                    {
+                        "ordering": [
+                            _("Cannot sort by: %(fields)s.") % {"fields": ", ".join(invalid)}
+                        ]
+                    }
+                )
         return ordering
 
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
         ordering = self.get_ordering(request, queryset, view)
         if not ordering:
             return queryset
-        custom = [o.lstrip("-")[len(CF_PREFIX):] for o in ordering
-                  if o.lstrip("-").startswith(CF_PREFIX)]
+        custom = [
+            o.lstrip("-")[len(CF_PREFIX) :] for o in ordering if o.lstrip("-").startswith(CF_PREFIX)
+        ]
         if custom:
             # Annotated under the same name as the ordering term, so that cursor pagination
             # can order by it and read each row's position from it.
             definitions = definitions_for(view.record_type.key)
-            queryset = queryset.annotate(**{f"{CF_PREFIX}{cf}": _cf_expression(
-                cf, definitions[cf].field_type) for cf in custom})
+            queryset = queryset.annotate(
+                **{
+                    f"{CF_PREFIX}{cf}": _cf_expression(cf, definitions[cf].field_type)
+                    for cf in custom
+                }
+            )
         return queryset.order_by(*ordering)

@@ -42,15 +42,21 @@ def flatten_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     elif isinstance(detail, list):
         if all(not isinstance(v, (dict, list)) for v in detail):
             for v in detail:
-                out.append({"field": prefix, "code": str(getattr(v, "code", "invalid")),
-                            "message": str(v)})
+                out.append(
+                    {"field": prefix, "code": str(getattr(v, "code", "invalid")), "message": str(v)}
+                )
         else:
             for i, v in enumerate(detail):
                 if v:
                     out.extend(flatten_errors(v, f"{prefix}.{i}" if prefix else str(i)))
     else:
-        out.append({"field": prefix, "code": str(getattr(detail, "code", "invalid")),
-                    "message": str(detail)})
+        out.append(
+            {
+                "field": prefix,
+                "code": str(getattr(detail, "code", "invalid")),
+                "message": str(detail),
+            }
+        )
     return out
 
 
@@ -58,20 +64,35 @@ def django_validation_detail(exc: DjangoValidationError) -> Any:
     """A Django ValidationError in DRF's nested-detail form, keeping codes."""
     if hasattr(exc, "error_dict"):
         return {
-            field: [exceptions.ErrorDetail(m, code=e.code or "invalid")
-                    for e in errs for m in e.messages]
+            field: [
+                exceptions.ErrorDetail(m, code=e.code or "invalid")
+                for e in errs
+                for m in e.messages
+            ]
             for field, errs in exc.error_dict.items()
         }
-    return [exceptions.ErrorDetail(m, code=e.code or "invalid")
-            for e in exc.error_list for m in e.messages]
+    return [
+        exceptions.ErrorDetail(m, code=e.code or "invalid")
+        for e in exc.error_list
+        for m in e.messages
+    ]
 
 
 def problem_response(
-    *, status_code: int, code: str, title: str, detail: str = "",
-    errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
+    *,
+    status_code: int,
+    code: str,
+    title: str,
+    detail: str = "",
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
-    body: dict[str, Any] = {"type": TYPE_BASE + code, "title": title, "status": status_code,
-                            "code": code}
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status_code,
+        "code": code,
+    }
     if detail:
         body["detail"] = detail
     if errors is not None:
@@ -85,8 +106,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, RequestDataTooBig):
         # DRF reads ``request.body`` before a JSON parser runs, so Django's own size check
         # fires first; it would otherwise surface as a server error.
-        exc = PayloadTooLarge(_("The request body is larger than %(limit)d bytes.")
-                              % {"limit": int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)})
+        exc = PayloadTooLarge(
+            _("The request body is larger than %(limit)d bytes.")
+            % {"limit": int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}
+        )
     elif isinstance(exc, RecordNotFound):
         exc = exceptions.NotFound()
     elif isinstance(exc, RecordPermissionDenied):
@@ -98,17 +121,26 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     response = exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
-    headers = {k: v for k, v in response.headers.items() if k in ("WWW-Authenticate",
-                                                                    "Retry-After", "Allow")}
+    headers = {
+        k: v
+        for k, v in response.headers.items()
+        if k in ("WWW-Authenticate", "Retry-After", "Allow")
+    }
     if isinstance(exc, exceptions.ValidationError):
         return problem_response(
-            status_code=response.status_code, code="validation_error",
+            status_code=response.status_code,
+            code="validation_error",
             title=_("The request has invalid values."),
-            detail=_("See errors for each field."), errors=flatten_errors(exc.detail),
+            detail=_("See errors for each field."),
+            errors=flatten_errors(exc.detail),
             headers=headers,
         )
     codes = exc.get_codes()
     code = codes if isinstance(codes, str) else exc.default_code
-    return problem_response(status_code=response.status_code, code=str(code),
-                            title=str(exc.default_detail), detail=str(exc.detail),
-                            headers=headers)
+    return problem_response(
+        status_code=response.status_code,
+        code=str(code),
+        title=str(exc.default_detail),
+        detail=str(exc.detail),
+        headers=headers,
+    )

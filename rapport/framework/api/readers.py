@@ -104,17 +104,24 @@ def _formatter(field: serializers.Field) -> Formatter:  # type: ignore[type-arg]
             raise Unsupported(field.field_name)
         return _country
     if kind is serializers.DateTimeField and (
-            getattr(field, "format", api_settings.DATETIME_FORMAT) == api_settings.DATETIME_FORMAT
-            and api_settings.DATETIME_FORMAT.lower() == "iso-8601"):
+        getattr(field, "format", api_settings.DATETIME_FORMAT) == api_settings.DATETIME_FORMAT
+        and api_settings.DATETIME_FORMAT.lower() == "iso-8601"
+    ):
         return _datetime
     if kind is serializers.DateField and api_settings.DATE_FORMAT.lower() == "iso-8601":
         return _date
-    if kind in (serializers.CharField, serializers.EmailField, serializers.URLField,
-                serializers.SlugField, serializers.IntegerField, serializers.BooleanField,
-                serializers.JSONField) and not getattr(field, "binary", False):
+    if kind in (
+        serializers.CharField,
+        serializers.EmailField,
+        serializers.URLField,
+        serializers.SlugField,
+        serializers.IntegerField,
+        serializers.BooleanField,
+        serializers.JSONField,
+    ) and not getattr(field, "binary", False):
         return _identity
-    if kind is serializers.ChoiceField and all(
-            isinstance(v, str) for v in field.choice_strings_to_values.values()):  # type: ignore[attr-defined]
+    choice_values = getattr(field, "choice_strings_to_values", {})
+    if kind is serializers.ChoiceField and all(isinstance(v, str) for v in choice_values.values()):
         return _identity
     if isinstance(field, serializers.DecimalField):
         return _decimal(field)
@@ -158,8 +165,11 @@ def _many(model: type[models.Model], name: str, field: ManyRelatedField) -> _Man
     source_col = model_field.m2m_field_name() + "_id"  # type: ignore[union-attr]
     target_fk = model_field.m2m_reverse_field_name()  # type: ignore[union-attr]
     target_ordering = model_field.related_model._meta.ordering or ["pk"]  # type: ignore[union-attr]
-    order = tuple(f"-{target_fk}__{o[1:]}" if o.startswith("-") else f"{target_fk}__{o}"
-                  for o in target_ordering if isinstance(o, str))
+    order = tuple(
+        f"-{target_fk}__{o[1:]}" if o.startswith("-") else f"{target_fk}__{o}"
+        for o in target_ordering
+        if isinstance(o, str)
+    )
     relation = field.child_relation
     if isinstance(relation, SlugRelatedField):
         return _Many(name, through, source_col, f"{target_fk}__{relation.slug_field}", order)
@@ -168,8 +178,7 @@ def _many(model: type[models.Model], name: str, field: ManyRelatedField) -> _Man
     raise Unsupported(name)
 
 
-def _children(model: type[models.Model], name: str,
-              field: serializers.ListSerializer) -> _Children:  # type: ignore[type-arg]
+def _children(model: type[models.Model], name: str, field: serializers.ListSerializer) -> _Children:  # type: ignore[type-arg]
     relation = model._meta.get_field(field.source or name)
     if not relation.one_to_many:
         raise Unsupported(name)
@@ -182,22 +191,30 @@ def _children(model: type[models.Model], name: str,
         source = sub.source or sub_name
         lookup = source.replace(".", "__")
         if isinstance(sub, PrimaryKeyRelatedField):
-            columns.append((sub_name, f"{lookup}_id" if "." not in source else lookup,
-                            _identity))
+            columns.append((sub_name, f"{lookup}_id" if "." not in source else lookup, _identity))
         elif isinstance(sub, serializers.RelatedField | serializers.BaseSerializer):
             raise Unsupported(f"{name}.{sub_name}")
         else:
             columns.append((sub_name, lookup, _formatter(sub)))
     ordering = tuple(child_model._meta.ordering or ("pk",))  # type: ignore[union-attr]
-    return _Children(name, child_model, relation.field.attname, tuple(columns),  # type: ignore[union-attr, arg-type]
-                     ordering)
+    fk_col: str = relation.field.attname  # type: ignore[union-attr]
+    return _Children(
+        name,
+        child_model,  # type: ignore[arg-type]
+        fk_col,
+        tuple(columns),
+        ordering,
+    )
 
 
 class PageReader:
     """Serializer output for a page of records, without per-record queries."""
 
-    def __init__(self, serializer_class: type[serializers.ModelSerializer],  # type: ignore[type-arg]
-                 context: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        serializer_class: type[serializers.ModelSerializer],  # type: ignore[type-arg]
+        context: dict[str, Any],
+    ) -> None:
         serializer = serializer_class(context=context)
         model: type[models.Model] = serializer.Meta.model
         self.pk_column: str = model._meta.pk.attname  # type: ignore[union-attr]
@@ -217,8 +234,9 @@ class PageReader:
                 raise Unsupported(name)
             else:
                 self.scalars.append(_scalar(model, name, field))
-        self.columns: tuple[str, ...] = tuple(dict.fromkeys(
-            [self.pk_column, *(s.column for s in self.scalars)]))
+        self.columns: tuple[str, ...] = tuple(
+            dict.fromkeys([self.pk_column, *(s.column for s in self.scalars)])
+        )
 
     def values(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         """``queryset`` as rows of the columns the plan reads (and its selected annotations,
@@ -257,8 +275,11 @@ class PageReader:
         grouped: dict[Any, list[Any]] = defaultdict(list)
         if not ids:
             return grouped
-        rows = m.through._default_manager.filter(**{f"{m.source_col}__in": ids}).order_by(
-            *m.order).values_list(m.source_col, m.target_col)
+        rows = (
+            m.through._default_manager.filter(**{f"{m.source_col}__in": ids})
+            .order_by(*m.order)
+            .values_list(m.source_col, m.target_col)
+        )
         for owner_id, value in rows:
             grouped[owner_id].append(value)
         return grouped
@@ -269,19 +290,24 @@ class PageReader:
         if not ids:
             return grouped
         lookups = [lookup for _name, lookup, _fmt in c.columns]
-        rows = c.model._default_manager.filter(**{f"{c.fk_col}__in": ids}).order_by(
-            *c.order).values_list(c.fk_col, *lookups)
+        rows = (
+            c.model._default_manager.filter(**{f"{c.fk_col}__in": ids})
+            .order_by(*c.order)
+            .values_list(c.fk_col, *lookups)
+        )
         for owner_id, *values in rows:
-            grouped[owner_id].append({name: fmt(v) for (name, _l, fmt), v in zip(
-                c.columns, values, strict=True)})
+            grouped[owner_id].append(
+                {name: fmt(v) for (name, _l, fmt), v in zip(c.columns, values, strict=True)}
+            )
         return grouped
 
 
 _readers: dict[type[Any], PageReader | None] = {}
 
 
-def page_reader(serializer_class: type[serializers.ModelSerializer]  # type: ignore[type-arg]
-                ) -> PageReader | None:
+def page_reader(
+    serializer_class: type[serializers.ModelSerializer],  # type: ignore[type-arg]
+) -> PageReader | None:
     """The reader for ``serializer_class`` (compiled once), or None when it must be read the
     ordinary way."""
     if serializer_class not in _readers:

@@ -22,8 +22,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "apiToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "rpt_<prefix>_<key>",
-                "description": "A personal API token, created at /api/tokens/."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "rpt_<prefix>_<key>",
+            "description": "A personal API token, created at /api/tokens/.",
+        }
 
 
 class RecordTypeFieldSchema(OpenApiSerializerFieldExtension):

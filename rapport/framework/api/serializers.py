@@ -26,8 +26,8 @@ def actor_from_request(request: Any, channel: Channel = Channel.API) -> Actor:
         user=request.user,
         kind=ActorKind.API_TOKEN if token else ActorKind.USER,
         channel=channel,
-        request_id=getattr(request, "request_id", "") or getattr(
-            getattr(request, "_request", None), "request_id", ""),
+        request_id=getattr(request, "request_id", "")
+        or getattr(getattr(request, "_request", None), "request_id", ""),
         token_id=token.pk if token else None,
         read_only=token is not None and token.scope != TokenScope.READ_WRITE,
     )
@@ -61,8 +61,9 @@ class RecordSerializer(RestrictedFieldsMixin, CountryFieldMixin, serializers.Mod
     def record_type(self) -> RecordType:
         return get_record_type(self.record_type_key)
 
-    def _split(self, validated: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[Any]],
-                                                          dict[str, list[dict[str, Any]]]]:
+    def _split(
+        self, validated: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, list[Any]], dict[str, list[dict[str, Any]]]]:
         rt = self.record_type()
         child_names = {c.name for c in rt.children}
         data: dict[str, Any] = {}
@@ -85,27 +86,45 @@ class RecordSerializer(RestrictedFieldsMixin, CountryFieldMixin, serializers.Mod
 
     def create(self, validated_data: dict[str, Any]) -> models.Model:
         data, relations, children = self._split(validated_data)
-        return record_create(actor=actor_from_request(self.context["request"]),
-                             record_type=self.record_type(), data=data, relations=relations,
-                             children=children)
+        return record_create(
+            actor=actor_from_request(self.context["request"]),
+            record_type=self.record_type(),
+            data=data,
+            relations=relations,
+            children=children,
+        )
 
     def update(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
         data, relations, children = self._split(validated_data)
-        return record_update(actor=actor_from_request(self.context["request"]),
-                             record_type=self.record_type(), record=instance, data=data,
-                             relations=relations, children=children)
+        return record_update(
+            actor=actor_from_request(self.context["request"]),
+            record_type=self.record_type(),
+            record=instance,
+            data=data,
+            relations=relations,
+            children=children,
+        )
 
 
 class OwnedRecordSerializer(RecordSerializer):
     """For record types built on RecordModel: owner, team, tags, custom fields, audit stamps."""
 
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True),
-                                               required=False)
-    tags = serializers.SlugRelatedField(many=True, slug_field="name", queryset=Tag.objects.all(),
-                                        required=False)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False
+    )
+    tags = serializers.SlugRelatedField(
+        many=True, slug_field="name", queryset=Tag.objects.all(), required=False
+    )
     custom_fields = serializers.JSONField(required=False)
 
     RECORD_FIELDS: ClassVar[list[str]] = [
-        "id", "owner", "team", "tags", "custom_fields", "created_at", "updated_at",
-        "created_by", "updated_by",
+        "id",
+        "owner",
+        "team",
+        "tags",
+        "custom_fields",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
     ]

@@ -54,8 +54,9 @@ class TimelineItemSerializer(serializers.Serializer[Any]):
 
 def _prefixed(detail: Any, index: int) -> Any:
     if isinstance(detail, dict):
-        return {f"{index}.{k}" if k != "non_field_errors" else str(index): v
-                for k, v in detail.items()}
+        return {
+            f"{index}.{k}" if k != "non_field_errors" else str(index): v for k, v in detail.items()
+        }
     return {str(index): detail}
 
 
@@ -83,9 +84,16 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     def _reader(self) -> PageReader | None:
         return page_reader(self.get_serializer_class())  # type: ignore[arg-type]
 
-    @extend_schema(parameters=[OpenApiParameter(
-        "expand", str, description="Nested lists to include in each row, comma-separated "
-        "(e.g. emails,phones,memberships); a single record always has them all.")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "expand",
+                str,
+                description="Nested lists to include in each row, comma-separated "
+                "(e.g. emails,phones,memberships); a single record always has them all.",
+            )
+        ]
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """A page of records: read as rows by the compiled page reader (the serializer's output,
         nested lists only when asked for with ``?expand=``)."""
@@ -97,11 +105,15 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         expand = [n for n in request.query_params.get("expand", "").split(",") if n]
         unknown = sorted(set(expand) - set(reader.child_names))
         if unknown:
-            raise ValidationError({"expand": [_("Cannot expand: %(names)s (choose from %(all)s).")
-                                              % {"names": ", ".join(unknown),
-                                                 "all": ", ".join(reader.child_names)}]})
-        data = reader.read(page if page is not None else reader.values(queryset),
-                           children=expand)
+            raise ValidationError(
+                {
+                    "expand": [
+                        _("Cannot expand: %(names)s (choose from %(all)s).")
+                        % {"names": ", ".join(unknown), "all": ", ".join(reader.child_names)}
+                    ]
+                }
+            )
+        data = reader.read(page if page is not None else reader.values(queryset), children=expand)
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -132,15 +144,22 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         if they may see it but not change or delete it."""
         record: models.Model = super().get_object()
         action = {"PUT": "change", "PATCH": "change", "DELETE": "delete"}.get(
-            self.request.method or "")
-        if action and self.action in ("update", "partial_update", "destroy") and not restricted(
-                self.record_type.model, self.request.user, action).filter(pk=record.pk).exists():
+            self.request.method or ""
+        )
+        if (
+            action
+            and self.action in ("update", "partial_update", "destroy")
+            and not restricted(self.record_type.model, self.request.user, action)
+            .filter(pk=record.pk)
+            .exists()
+        ):
             raise RecordPermissionDenied()
         return record
 
     def perform_destroy(self, instance: models.Model) -> None:
-        record_delete(actor=actor_from_request(self.request), record_type=self.record_type,
-                      record=instance)
+        record_delete(
+            actor=actor_from_request(self.request), record_type=self.record_type, record=instance
+        )
 
     @extend_schema(request=None, responses=None)
     @action(detail=False, methods=["post", "patch"], url_path="bulk")
@@ -152,14 +171,17 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         if not isinstance(items, list):
             raise ValidationError({"": [_("Expected a list of records.")]}, code="not_a_list")
         if not items or len(items) > limit:
-            raise ValidationError({"": [_("Send between 1 and %(n)d records.") % {"n": limit}]},
-                                  code="bulk_size")
+            raise ValidationError(
+                {"": [_("Send between 1 and %(n)d records.") % {"n": limit}]}, code="bulk_size"
+            )
         partial = request.method == "PATCH"
         instances: dict[Any, models.Model] = {}
         if partial:
             ids = [item.get("id") if isinstance(item, dict) else None for item in items]
-            instances = {obj.pk: obj for obj in self.get_queryset().filter(
-                pk__in=[i for i in ids if i is not None])}
+            instances = {
+                obj.pk: obj
+                for obj in self.get_queryset().filter(pk__in=[i for i in ids if i is not None])
+            }
         serializers_: list[serializers.BaseSerializer[Any]] = []
         errors: dict[str, Any] = {}
         for index, item in enumerate(items):
@@ -184,11 +206,9 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
                 try:
                     saved.append(ser.save())
                 except DjangoValidationError as exc:
-                    raise ValidationError(
-                        _prefixed(django_validation_detail(exc), index)) from None
+                    raise ValidationError(_prefixed(django_validation_detail(exc), index)) from None
         out = self.get_serializer(saved, many=True)
-        return Response(out.data, status=status.HTTP_200_OK if partial else
-                        status.HTTP_201_CREATED)
+        return Response(out.data, status=status.HTTP_200_OK if partial else status.HTTP_201_CREATED)
 
     @extend_schema(responses=ChangeLogEntrySerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -212,10 +232,12 @@ class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
 
 
 class RecordShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True),
-                                              required=False, allow_null=True)
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False,
-                                              allow_null=True)
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = RecordShare
@@ -235,9 +257,12 @@ class SharingMixin:
             ser = RecordShareSerializer(data=request.data)
             ser.is_valid(raise_exception=True)
             share = record_share_grant(
-                actor=actor_from_request(request), record=record,
-                user=ser.validated_data.get("user"), team=ser.validated_data.get("team"),
-                level=ser.validated_data.get("level", ShareLevel.READ))
+                actor=actor_from_request(request),
+                record=record,
+                user=ser.validated_data.get("user"),
+                team=ser.validated_data.get("team"),
+                level=ser.validated_data.get("level", ShareLevel.READ),
+            )
             return Response(RecordShareSerializer(share).data, status=status.HTTP_201_CREATED)
         shares = RecordShare.objects.filter(content_type=content_type, object_id=record.pk)
         return Response(RecordShareSerializer(shares.order_by("id"), many=True).data)
@@ -267,6 +292,7 @@ def viewset_for(record_type: RecordType) -> type[RecordViewSet]:
         attrs["lookup_value_regex"] = r"\d+"
     for extra in record_type.extra_actions:
         attrs[extra.__name__] = extra
-    bases: tuple[type, ...] = (RecordViewSet,) if record_type.is_config else (
-        SharingMixin, RecordViewSet)
+    bases: tuple[type, ...] = (
+        (RecordViewSet,) if record_type.is_config else (SharingMixin, RecordViewSet)
+    )
     return type(f"{record_type.model.__name__}ViewSet", bases, attrs)

@@ -57,7 +57,8 @@ def error_fields(response: Any) -> list[str]:
 
 def changelog_count(record: Model) -> int:
     return ChangeLogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk,
+        content_type=ContentType.objects.get_for_model(type(record)),
+        object_id=record.pk,
     ).count()
 
 

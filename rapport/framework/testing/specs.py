@@ -118,7 +118,8 @@ def spec_for(key: str) -> Spec:
         where = app.name if app is not None else "its app"
         raise MissingSpecError(
             f"record type {key!r} has no test spec: add register_spec(...) to "
-            f"{where}.tests.specs (see rapport/framework/testing/specs.py)")
+            f"{where}.tests.specs (see rapport/framework/testing/specs.py)"
+        )
     expected = ConfigRecordSpec if record_type.is_config else OwnedRecordSpec
     if not isinstance(spec, expected):
         raise MissingSpecError(f"record type {key!r} needs a {expected.__name__}")

@@ -8,53 +8,240 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('identity', '0001_initial'),
+        ("core", "0001_initial"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Lead',
+            name="Lead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('custom_fields', models.JSONField(blank=True, default=dict, verbose_name='custom fields')),
-                ('salutation', models.CharField(blank=True, choices=[('mr', 'Mr'), ('ms', 'Ms'), ('mrs', 'Mrs'), ('dr', 'Dr'), ('prof', 'Prof')], max_length=10, verbose_name='salutation')),
-                ('given_name', models.CharField(blank=True, max_length=100, verbose_name='given name')),
-                ('family_name', models.CharField(max_length=100, verbose_name='family name')),
-                ('display_name', models.CharField(editable=False, max_length=210, verbose_name='name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('phone_e164', models.CharField(blank=True, db_index=True, editable=False, max_length=20)),
-                ('job_title', models.CharField(blank=True, max_length=150, verbose_name='job title')),
-                ('company', models.CharField(blank=True, max_length=200, verbose_name='company')),
-                ('website', models.CharField(blank=True, max_length=255, verbose_name='website')),
-                ('industry', models.CharField(blank=True, choices=[('agriculture', 'Agriculture'), ('construction', 'Construction'), ('consulting', 'Consulting'), ('education', 'Education'), ('energy', 'Energy'), ('finance', 'Finance'), ('government', 'Government'), ('healthcare', 'Healthcare'), ('hospitality', 'Hospitality'), ('manufacturing', 'Manufacturing'), ('media', 'Media'), ('non_profit', 'Non-profit'), ('retail', 'Retail'), ('software', 'Software'), ('telecommunications', 'Telecommunications'), ('transportation', 'Transportation'), ('other', 'Other')], max_length=30, verbose_name='industry')),
-                ('employee_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='employees')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('region', models.CharField(blank=True, max_length=100, verbose_name='region')),
-                ('country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country')),
-                ('source', models.CharField(blank=True, choices=[('web', 'Website'), ('referral', 'Referral'), ('partner', 'Partner'), ('event', 'Event'), ('cold_call', 'Cold call'), ('email', 'Email campaign'), ('social', 'Social media'), ('advertising', 'Advertising'), ('import', 'Import'), ('other', 'Other')], max_length=20, verbose_name='source')),
-                ('status', models.CharField(choices=[('new', 'New'), ('working', 'Working'), ('nurturing', 'Nurturing'), ('qualified', 'Qualified'), ('disqualified', 'Disqualified')], default='new', max_length=20, verbose_name='status')),
-                ('disqualified_reason', models.CharField(blank=True, choices=[('no_budget', 'No budget'), ('no_need', 'No need'), ('no_authority', 'No authority'), ('bad_timing', 'Bad timing'), ('competitor', 'Chose a competitor'), ('unresponsive', 'Unresponsive'), ('spam', 'Spam or invalid'), ('other', 'Other')], max_length=20, verbose_name='disqualified reason')),
-                ('rating', models.CharField(blank=True, choices=[('hot', 'Hot'), ('warm', 'Warm'), ('cold', 'Cold')], max_length=10, verbose_name='rating')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('tags', models.ManyToManyField(blank=True, related_name='+', to='core.tag', verbose_name='tags')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='identity.team', verbose_name='team')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                (
+                    "custom_fields",
+                    models.JSONField(blank=True, default=dict, verbose_name="custom fields"),
+                ),
+                (
+                    "salutation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("mr", "Mr"),
+                            ("ms", "Ms"),
+                            ("mrs", "Mrs"),
+                            ("dr", "Dr"),
+                            ("prof", "Prof"),
+                        ],
+                        max_length=10,
+                        verbose_name="salutation",
+                    ),
+                ),
+                (
+                    "given_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="given name"),
+                ),
+                ("family_name", models.CharField(max_length=100, verbose_name="family name")),
+                (
+                    "display_name",
+                    models.CharField(editable=False, max_length=210, verbose_name="name"),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                (
+                    "phone_e164",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=20),
+                ),
+                (
+                    "job_title",
+                    models.CharField(blank=True, max_length=150, verbose_name="job title"),
+                ),
+                ("company", models.CharField(blank=True, max_length=200, verbose_name="company")),
+                ("website", models.CharField(blank=True, max_length=255, verbose_name="website")),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("agriculture", "Agriculture"),
+                            ("construction", "Construction"),
+                            ("consulting", "Consulting"),
+                            ("education", "Education"),
+                            ("energy", "Energy"),
+                            ("finance", "Finance"),
+                            ("government", "Government"),
+                            ("healthcare", "Healthcare"),
+                            ("hospitality", "Hospitality"),
+                            ("manufacturing", "Manufacturing"),
+                            ("media", "Media"),
+                            ("non_profit", "Non-profit"),
+                            ("retail", "Retail"),
+                            ("software", "Software"),
+                            ("telecommunications", "Telecommunications"),
+                            ("transportation", "Transportation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "employee_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="employees"),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("region", models.CharField(blank=True, max_length=100, verbose_name="region")),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="country"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("web", "Website"),
+                            ("referral", "Referral"),
+                            ("partner", "Partner"),
+                            ("event", "Event"),
+                            ("cold_call", "Cold call"),
+                            ("email", "Email campaign"),
+                            ("social", "Social media"),
+                            ("advertising", "Advertising"),
+                            ("import", "Import"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("working", "Working"),
+                            ("nurturing", "Nurturing"),
+                            ("qualified", "Qualified"),
+                            ("disqualified", "Disqualified"),
+                        ],
+                        default="new",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "disqualified_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("no_budget", "No budget"),
+                            ("no_need", "No need"),
+                            ("no_authority", "No authority"),
+                            ("bad_timing", "Bad timing"),
+                            ("competitor", "Chose a competitor"),
+                            ("unresponsive", "Unresponsive"),
+                            ("spam", "Spam or invalid"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="disqualified reason",
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[("hot", "Hot"), ("warm", "Warm"), ("cold", "Cold")],
+                        max_length=10,
+                        verbose_name="rating",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="core.tag", verbose_name="tags"
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="identity.team",
+                        verbose_name="team",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lead',
-                'verbose_name_plural': 'leads',
-                'indexes': [models.Index(fields=['display_name', 'id'], name='leads_lead_display_71fd75_idx'), models.Index(fields=['owner', 'status'], name='leads_lead_owner_i_9c310b_idx'), models.Index(fields=['team'], name='leads_lead_team_id_510740_idx'), models.Index(fields=['email'], name='leads_lead_email_f663dc_idx')],
+                "verbose_name": "lead",
+                "verbose_name_plural": "leads",
+                "indexes": [
+                    models.Index(
+                        fields=["display_name", "id"], name="leads_lead_display_71fd75_idx"
+                    ),
+                    models.Index(fields=["owner", "status"], name="leads_lead_owner_i_9c310b_idx"),
+                    models.Index(fields=["team"], name="leads_lead_team_id_510740_idx"),
+                    models.Index(fields=["email"], name="leads_lead_email_f663dc_idx"),
+                ],
             },
         ),
     ]

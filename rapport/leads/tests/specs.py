@@ -17,15 +17,23 @@ def lead_build(*, owner: Any, team: Any = None, **overrides: Any) -> Lead:
 
 def lead_create_payload(user: Any) -> dict[str, Any]:
     TagFactory(name="inbound")
-    return {"given_name": "Grace", "family_name": "Hopper", "company": "Navy Labs",
-            "email": "grace@navy.example", "tags": ["inbound"]}
+    return {
+        "given_name": "Grace",
+        "family_name": "Hopper",
+        "company": "Navy Labs",
+        "email": "grace@navy.example",
+        "tags": ["inbound"],
+    }
 
 
-register_spec(OwnedRecordSpec(
-    key="leads",
-    build=lead_build,
-    create_payload=lead_create_payload,
-    update_payload=lambda: {"company": "Renamed Labs", "job_title": "Admiral"},
-    field_filter=FieldFilter(constraint={"rating": "hot"}, matching={"rating": "hot"},
-                             other={"rating": "cold"}),
-))
+register_spec(
+    OwnedRecordSpec(
+        key="leads",
+        build=lead_build,
+        create_payload=lead_create_payload,
+        update_payload=lambda: {"company": "Renamed Labs", "job_title": "Admiral"},
+        field_filter=FieldFilter(
+            constraint={"rating": "hot"}, matching={"rating": "hot"}, other={"rating": "cold"}
+        ),
+    )
+)

@@ -8,129 +8,394 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('contacts', '0001_initial'),
-        ('core', '0001_initial'),
-        ('currencies', '0001_initial'),
-        ('identity', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("contacts", "0001_initial"),
+        ("core", "0001_initial"),
+        ("currencies", "0001_initial"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Pipeline',
+            name="Pipeline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('is_default', models.BooleanField(default=False, verbose_name='default')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("is_default", models.BooleanField(default=False, verbose_name="default")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
             ],
             options={
-                'verbose_name': 'pipeline',
-                'verbose_name_plural': 'pipelines',
-                'ordering': ['position', 'name'],
+                "verbose_name": "pipeline",
+                "verbose_name_plural": "pipelines",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Stage',
+            name="Stage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('probability', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='default probability (%)')),
-                ('kind', models.CharField(choices=[('open', 'Open'), ('won', 'Won'), ('lost', 'Lost')], default='open', max_length=10, verbose_name='kind')),
-                ('pipeline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stages', to='opportunities.pipeline', verbose_name='pipeline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                (
+                    "probability",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="default probability (%)",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "pipeline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stages",
+                        to="opportunities.pipeline",
+                        verbose_name="pipeline",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stage',
-                'verbose_name_plural': 'stages',
-                'ordering': ['pipeline', 'position', 'id'],
+                "verbose_name": "stage",
+                "verbose_name_plural": "stages",
+                "ordering": ["pipeline", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Opportunity',
+            name="Opportunity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('custom_fields', models.JSONField(blank=True, default=dict, verbose_name='custom fields')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount')),
-                ('expected_close_date', models.DateField(blank=True, null=True, verbose_name='expected close date')),
-                ('probability', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='probability (%)')),
-                ('next_step', models.CharField(blank=True, max_length=255, verbose_name='next step')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('lost_reason', models.CharField(blank=True, max_length=255, verbose_name='lost reason')),
-                ('source', models.CharField(blank=True, choices=[('web', 'Website'), ('referral', 'Referral'), ('partner', 'Partner'), ('event', 'Event'), ('cold_call', 'Cold call'), ('email', 'Email campaign'), ('social', 'Social media'), ('advertising', 'Advertising'), ('import', 'Import'), ('other', 'Other')], max_length=20, verbose_name='source')),
-                ('closed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='closed at')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opportunities', to='accounts.account', verbose_name='account')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('currency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='currencies.currency', verbose_name='currency')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('primary_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts.contact', verbose_name='primary contact')),
-                ('tags', models.ManyToManyField(blank=True, related_name='+', to='core.tag', verbose_name='tags')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='identity.team', verbose_name='team')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
-                ('pipeline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='opportunities.pipeline', verbose_name='pipeline')),
-                ('stage', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='opportunities.stage', verbose_name='stage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                (
+                    "custom_fields",
+                    models.JSONField(blank=True, default=dict, verbose_name="custom fields"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=18,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount",
+                    ),
+                ),
+                (
+                    "expected_close_date",
+                    models.DateField(blank=True, null=True, verbose_name="expected close date"),
+                ),
+                (
+                    "probability",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="probability (%)",
+                    ),
+                ),
+                (
+                    "next_step",
+                    models.CharField(blank=True, max_length=255, verbose_name="next step"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "lost_reason",
+                    models.CharField(blank=True, max_length=255, verbose_name="lost reason"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("web", "Website"),
+                            ("referral", "Referral"),
+                            ("partner", "Partner"),
+                            ("event", "Event"),
+                            ("cold_call", "Cold call"),
+                            ("email", "Email campaign"),
+                            ("social", "Social media"),
+                            ("advertising", "Advertising"),
+                            ("import", "Import"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="closed at"
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opportunities",
+                        to="accounts.account",
+                        verbose_name="account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="currencies.currency",
+                        verbose_name="currency",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "primary_contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contacts.contact",
+                        verbose_name="primary contact",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="core.tag", verbose_name="tags"
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="identity.team",
+                        verbose_name="team",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+                (
+                    "pipeline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="opportunities.pipeline",
+                        verbose_name="pipeline",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="opportunities.stage",
+                        verbose_name="stage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'opportunity',
-                'verbose_name_plural': 'opportunities',
+                "verbose_name": "opportunity",
+                "verbose_name_plural": "opportunities",
             },
         ),
         migrations.CreateModel(
-            name='StageHistory',
+            name="StageHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entered_at', models.DateTimeField(verbose_name='entered at')),
-                ('left_at', models.DateTimeField(blank=True, null=True, verbose_name='left at')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_history', to='opportunities.opportunity')),
-                ('stage', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='opportunities.stage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entered_at", models.DateTimeField(verbose_name="entered at")),
+                ("left_at", models.DateTimeField(blank=True, null=True, verbose_name="left at")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_history",
+                        to="opportunities.opportunity",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="opportunities.stage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stage history',
-                'verbose_name_plural': 'stage history',
-                'ordering': ['entered_at', 'id'],
+                "verbose_name": "stage history",
+                "verbose_name_plural": "stage history",
+                "ordering": ["entered_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityContact',
+            name="OpportunityContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('decision_maker', 'Decision maker'), ('influencer', 'Influencer'), ('end_user', 'End user'), ('technical_buyer', 'Technical buyer'), ('economic_buyer', 'Economic buyer'), ('other', 'Other')], default='other', max_length=20, verbose_name='role')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts.contact', verbose_name='contact')),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_roles', to='opportunities.opportunity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("decision_maker", "Decision maker"),
+                            ("influencer", "Influencer"),
+                            ("end_user", "End user"),
+                            ("technical_buyer", "Technical buyer"),
+                            ("economic_buyer", "Economic buyer"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contacts.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_roles",
+                        to="opportunities.opportunity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'opportunity contact',
-                'verbose_name_plural': 'opportunity contacts',
-                'constraints': [models.UniqueConstraint(fields=('opportunity', 'contact'), name='oppcontact_unique')],
+                "verbose_name": "opportunity contact",
+                "verbose_name_plural": "opportunity contacts",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("opportunity", "contact"), name="oppcontact_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.UniqueConstraint(fields=('pipeline', 'name'), name='stage_unique_name'),
+            model_name="stage",
+            constraint=models.UniqueConstraint(
+                fields=("pipeline", "name"), name="stage_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['owner', 'expected_close_date'], name='opportuniti_owner_i_daeff6_idx'),
+            model_name="opportunity",
+            index=models.Index(
+                fields=["owner", "expected_close_date"], name="opportuniti_owner_i_daeff6_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['pipeline', 'stage'], name='opportuniti_pipelin_e039e0_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["pipeline", "stage"], name="opportuniti_pipelin_e039e0_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['team'], name='opportuniti_team_id_3ec60c_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["team"], name="opportuniti_team_id_3ec60c_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['name', 'id'], name='opportuniti_name_807f56_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["name", "id"], name="opportuniti_name_807f56_idx"),
         ),
     ]

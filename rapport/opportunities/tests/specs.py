@@ -32,10 +32,15 @@ def opportunity_build(*, owner: Any, team: Any = None, **overrides: Any) -> Oppo
     contact = ContactFactory(owner=owner, team=team)
     opportunity.primary_contact = contact
     opportunity.save(update_fields=["primary_contact"])
-    OpportunityContact.objects.create(opportunity=opportunity, contact=contact,
-                                      role="decision_maker")
-    StageHistory.objects.create(opportunity=opportunity, stage=opportunity.stage,
-                                entered_at=timezone.now(), changed_by=owner)
+    OpportunityContact.objects.create(
+        opportunity=opportunity, contact=contact, role="decision_maker"
+    )
+    StageHistory.objects.create(
+        opportunity=opportunity,
+        stage=opportunity.stage,
+        entered_at=timezone.now(),
+        changed_by=owner,
+    )
     opportunity.tags.add(TagFactory(name="strategic"))
     return opportunity
 
@@ -45,47 +50,72 @@ def opportunity_create_payload(user: Any) -> dict[str, Any]:
     contact = ContactFactory(owner=user)
     stage = StageFactory()
     TagFactory(name="strategic")
-    return {"name": "Rocket fuel deal", "account": account.pk, "primary_contact": contact.pk,
-            "contact_roles": [{"contact": contact.pk, "role": "economic_buyer"}],
-            "pipeline": stage.pipeline_id, "stage": stage.pk, "amount": "25000.00",
-            "currency": "USD", "tags": ["strategic"]}
+    return {
+        "name": "Rocket fuel deal",
+        "account": account.pk,
+        "primary_contact": contact.pk,
+        "contact_roles": [{"contact": contact.pk, "role": "economic_buyer"}],
+        "pipeline": stage.pipeline_id,
+        "stage": stage.pk,
+        "amount": "25000.00",
+        "currency": "USD",
+        "tags": ["strategic"],
+    }
 
 
-register_spec(OwnedRecordSpec(
-    key="opportunities",
-    build=opportunity_build,
-    create_payload=opportunity_create_payload,
-    update_payload=lambda: {"name": "Renamed deal", "next_step": "Send the proposal"},
-    field_filter=FieldFilter(constraint={"amount__gte": 5000},
-                             matching={"amount": Decimal("9000.00")},
-                             other={"amount": Decimal("100.00")}),
-    references=(
-        ReferenceCase("account", target="accounts", payload=lambda pk: {"account": pk},
-                      error_field="account"),
-        ReferenceCase("primary contact", target="contacts",
-                      payload=lambda pk: {"primary_contact": pk}, error_field="primary_contact"),
-        ReferenceCase("contact role", target="contacts",
-                      payload=lambda pk: {"contact_roles": [{"contact": pk, "role": "other"}]},
-                      error_field="contact_roles.0.contact"),
-    ),
-))
+register_spec(
+    OwnedRecordSpec(
+        key="opportunities",
+        build=opportunity_build,
+        create_payload=opportunity_create_payload,
+        update_payload=lambda: {"name": "Renamed deal", "next_step": "Send the proposal"},
+        field_filter=FieldFilter(
+            constraint={"amount__gte": 5000},
+            matching={"amount": Decimal("9000.00")},
+            other={"amount": Decimal("100.00")},
+        ),
+        references=(
+            ReferenceCase(
+                "account",
+                target="accounts",
+                payload=lambda pk: {"account": pk},
+                error_field="account",
+            ),
+            ReferenceCase(
+                "primary contact",
+                target="contacts",
+                payload=lambda pk: {"primary_contact": pk},
+                error_field="primary_contact",
+            ),
+            ReferenceCase(
+                "contact role",
+                target="contacts",
+                payload=lambda pk: {"contact_roles": [{"contact": pk, "role": "other"}]},
+                error_field="contact_roles.0.contact",
+            ),
+        ),
+    )
+)
 
-register_spec(ConfigRecordSpec(
-    key="pipelines",
-    build=lambda: PipelineFactory(),
-    create_payload=lambda: {"name": "Enterprise", "position": 3},
-    update_payload=lambda: {"name": "Renamed pipeline"},
-))
+register_spec(
+    ConfigRecordSpec(
+        key="pipelines",
+        build=lambda: PipelineFactory(),
+        create_payload=lambda: {"name": "Enterprise", "position": 3},
+        update_payload=lambda: {"name": "Renamed pipeline"},
+    )
+)
 
 
 def stage_create_payload() -> dict[str, Any]:
-    return {"pipeline": PipelineFactory().pk, "name": "Qualify", "probability": 10,
-            "position": 1}
+    return {"pipeline": PipelineFactory().pk, "name": "Qualify", "probability": 10, "position": 1}
 
 
-register_spec(ConfigRecordSpec(
-    key="stages",
-    build=lambda: StageFactory(),
-    create_payload=stage_create_payload,
-    update_payload=lambda: {"name": "Renamed stage", "probability": 55},
-))
+register_spec(
+    ConfigRecordSpec(
+        key="stages",
+        build=lambda: StageFactory(),
+        create_payload=stage_create_payload,
+        update_payload=lambda: {"name": "Renamed stage", "probability": 55},
+    )
+)

@@ -6,45 +6,64 @@ from rapport.search.ddl import create_indexes, drop_indexes
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SearchTerm',
+            name="SearchTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term', models.CharField(max_length=100, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("term", models.CharField(max_length=100, unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='SearchEntry',
+            name="SearchEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_type', models.CharField(max_length=40)),
-                ('record_id', models.BigIntegerField()),
-                ('title', models.CharField(max_length=255)),
-                ('subtitle', models.CharField(blank=True, max_length=255)),
-                ('key', models.CharField(db_index=True, max_length=255)),
-                ('text', models.TextField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("record_type", models.CharField(max_length=40)),
+                ("record_id", models.BigIntegerField()),
+                ("title", models.CharField(max_length=255)),
+                ("subtitle", models.CharField(blank=True, max_length=255)),
+                ("key", models.CharField(db_index=True, max_length=255)),
+                ("text", models.TextField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('record_type', 'record_id'), name='search_entry_unique_record')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("record_type", "record_id"), name="search_entry_unique_record"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SearchPhone',
+            name="SearchPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_type', models.CharField(max_length=40)),
-                ('record_id', models.BigIntegerField()),
-                ('digits_rev', models.CharField(db_index=True, max_length=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("record_type", models.CharField(max_length=40)),
+                ("record_id", models.BigIntegerField()),
+                ("digits_rev", models.CharField(db_index=True, max_length=20)),
             ],
             options={
-                'indexes': [models.Index(fields=['record_type', 'record_id'], name='search_phone_record')],
+                "indexes": [
+                    models.Index(fields=["record_type", "record_id"], name="search_phone_record")
+                ],
             },
         ),
         migrations.RunPython(create_indexes, drop_indexes),

@@ -39,16 +39,18 @@ def test_name_prefix_ranks_the_prefix_match_first(personas, make_contact):
     assert titles(personas.owner, "joa") == ["Joanna Smith"]
 
 
-@pytest.mark.parametrize("query", ["王小明", "小明", "王", "wang xiaoming", "xiaoming",
-                                   "Wang Xiaoming"])
+@pytest.mark.parametrize(
+    "query", ["王小明", "小明", "王", "wang xiaoming", "xiaoming", "Wang Xiaoming"]
+)
 def test_chinese_name_by_characters_and_pinyin(personas, make_contact, query):
     make_contact("小明", "王")
     make_contact("晓红", "李")
     assert titles(personas.owner, query) == ["王小明"]
 
 
-@pytest.mark.parametrize("query", ["+1 202-555-0143", "2025550143", "(202) 555 0143",
-                                   "555-0143", "+12025550143"])
+@pytest.mark.parametrize(
+    "query", ["+1 202-555-0143", "2025550143", "(202) 555 0143", "555-0143", "+12025550143"]
+)
 def test_phone_in_any_format(personas, make_contact, query):
     make_contact("Ada", "Lovelace", phones=("202.555.0143",))
     make_contact("Alan", "Turing", phones=("+44 20 7946 0018",))
@@ -72,20 +74,29 @@ def test_email_whole_or_part(personas, make_contact):
 def test_contact_found_by_its_account_and_lead_by_its_company(personas, make_contact):
     account = create(personas.owner, "accounts", {"name": "Globex Corporation"})
     make_contact("Hank", "Scorpio", account=account)
-    create(personas.owner, "leads", {"given_name": "Lisa", "family_name": "Simpson",
-                                     "company": "Globex Hardware"})
+    create(
+        personas.owner,
+        "leads",
+        {"given_name": "Lisa", "family_name": "Simpson", "company": "Globex Hardware"},
+    )
     hits = global_search(user=personas.owner, query="globex")
     assert sorted((h.record_type, h.title) for h in hits) == [
-        ("accounts", "Globex Corporation"), ("contacts", "Hank Scorpio"),
-        ("leads", "Lisa Simpson")]
+        ("accounts", "Globex Corporation"),
+        ("contacts", "Hank Scorpio"),
+        ("leads", "Lisa Simpson"),
+    ]
     assert titles(personas.owner, "globex", types=["contacts"]) == ["Hank Scorpio"]
 
 
 def test_renaming_the_account_reindexes_its_contacts(personas, make_contact):
     account = create(personas.owner, "accounts", {"name": "Initech"})
     make_contact("Peter", "Gibbons", account=account)
-    record_update(actor=Actor(user=personas.owner), record_type=get_record_type("accounts"),
-                  record=account, data={"name": "Initrode"})
+    record_update(
+        actor=Actor(user=personas.owner),
+        record_type=get_record_type("accounts"),
+        record=account,
+        data={"name": "Initrode"},
+    )
     assert titles(personas.owner, "initrode", types=["contacts"]) == ["Peter Gibbons"]
     assert titles(personas.owner, "initech", types=["contacts"]) == []
 
@@ -103,8 +114,13 @@ def test_index_follows_update_and_delete(personas, make_contact):
     contact = make_contact("Grace", "Hopper", phones=("202 555 0100",))
     rt = get_record_type("contacts")
     actor = Actor(user=personas.owner)
-    record_update(actor=actor, record_type=rt, record=contact, data={"family_name": "Murray"},
-                  children={"phones": [{"number": "202 555 0111"}]})
+    record_update(
+        actor=actor,
+        record_type=rt,
+        record=contact,
+        data={"family_name": "Murray"},
+        children={"phones": [{"number": "202 555 0111"}]},
+    )
     assert titles(personas.owner, "hopper") == []
     assert titles(personas.owner, "murray") == ["Grace Murray"]
     assert titles(personas.owner, "555 0100") == []
@@ -134,11 +150,14 @@ def test_global_endpoint_returns_ranked_mixed_results(personas, make_contact):
     make_contact("Waylon", "Smithers", account=account)
     make_contact("Secret", "Smithers", user=personas.other)
     response = client_for(personas.owner).get(
-        "/api/search/", {"q": "smithers", "types": "contacts,accounts", "limit": 20})
+        "/api/search/", {"q": "smithers", "types": "contacts,accounts", "limit": 20}
+    )
     assert response.status_code == 200
     body = response.json()
     assert [(r["type"], r["title"]) for r in body] == [
-        ("accounts", "Smithers Ltd"), ("contacts", "Waylon Smithers")]
+        ("accounts", "Smithers Ltd"),
+        ("contacts", "Waylon Smithers"),
+    ]
     assert set(body[0]) == {"type", "id", "title", "subtitle", "score"}
     assert body[0]["score"] >= body[1]["score"]
 

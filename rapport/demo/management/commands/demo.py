@@ -16,15 +16,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--contacts", type=int, default=2000, help="number of contacts")
-        parser.add_argument("--seed", type=int, default=1, help="random seed (same seed, "
-                            "same data)")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing when the database already has contacts")
-        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
-                            help="last day of the demo's history (default: today)")
+        parser.add_argument(
+            "--seed", type=int, default=1, help="random seed (same seed, same data)"
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing when the database already has contacts",
+        )
+        parser.add_argument(
+            "--as-of",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="last day of the demo's history (default: today)",
+        )
         parser.add_argument("--years", type=int, default=4, help="years of history")
-        parser.add_argument("--no-search-index", action="store_true",
-                            help="skip rebuilding the search index (rapport search_reindex)")
+        parser.add_argument(
+            "--no-search-index",
+            action="store_true",
+            help="skip rebuilding the search index (rapport search_reindex)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and database_has_contacts():
@@ -35,9 +46,14 @@ class Command(BaseCommand):
             self.stderr.write("--contacts must be at least 10.")
             raise SystemExit(2)
         self.stdout.write(f"Loading demo data: {contacts:,} contacts, seed {options['seed']}")
-        result = demo_load(contacts=contacts, seed=options["seed"], as_of=options["as_of"],
-                           years=options["years"], search_index=not options["no_search_index"],
-                           progress=self.stdout.write)
+        result = demo_load(
+            contacts=contacts,
+            seed=options["seed"],
+            as_of=options["as_of"],
+            years=options["years"],
+            search_index=not options["no_search_index"],
+            progress=self.stdout.write,
+        )
         self.stdout.write("Rows written:")
         for table, rows in sorted(result.counts.items()):
             self.stdout.write(f"  {table:<42} {rows:>10,}")
@@ -45,4 +61,5 @@ class Command(BaseCommand):
         self.stdout.write(
             "Log in at http://127.0.0.1:8000/admin/ (API docs: http://127.0.0.1:8000/api/docs/)"
             f" as user '{ADMIN_USERNAME}' with password '{ADMIN_PASSWORD}'. "
-            f"Sales users share the password '{USER_PASSWORD}'.")
+            f"Sales users share the password '{USER_PASSWORD}'."
+        )

@@ -19,12 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--type", dest="record_type", choices=indexed_types())
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
 
-    def handle(self, *args: Any, record_type: str | None, batch_size: int, **options: Any
-               ) -> None:
+    def handle(self, *args: Any, record_type: str | None, batch_size: int, **options: Any) -> None:
         if batch_size < 1:
             raise CommandError("--batch-size must be positive.")
         started = time.perf_counter()
         count = search_reindex(record_type, batch_size=batch_size)
         seconds = time.perf_counter() - started
-        self.stdout.write(f"Indexed {count} records in {seconds:.1f} s "
-                          f"({count / max(seconds, 1e-9):,.0f}/s).")
+        self.stdout.write(
+            f"Indexed {count} records in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f}/s)."
+        )
