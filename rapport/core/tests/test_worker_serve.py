@@ -103,7 +103,7 @@ def test_serve_with_worker_serves_pages_runs_tasks_and_stops_both(site: Site) ->
     # then it exited cleanly, took its children with it and had said where to go
     assert server.returncode == 0, output
     assert not [pid for pid in children if alive(pid)]
-    assert f"Open http://127.0.0.1:{port}/ in a browser" in output
+    assert f"Open http://127.0.0.1:{port}/admin/ in a browser" in output
     assert http_status(f"http://127.0.0.1:{port}/admin/login/") is None
 
 

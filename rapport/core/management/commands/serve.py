@@ -128,8 +128,8 @@ class Command(BaseCommand):
             worker = _spawn(worker_argv)
             children.append(worker)
         self.stdout.write(
-            f"Open {serve_url(bind)} in a browser and sign in with the user `rapport demo` "
-            "printed (or one made with `rapport createsuperuser`). Ctrl+C stops "
+            f"Open {serve_url(bind)}admin/ in a browser and sign in (demo data: admin / admin; "
+            "otherwise a user made with `rapport createsuperuser`). Ctrl+C stops "
             + ("the server and the worker." if with_worker else "the server.")
         )
         try:

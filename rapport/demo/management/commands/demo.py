@@ -40,6 +40,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and database_has_contacts():
             self.stdout.write("The database already has contacts: no demo data loaded.")
+            self._login_help()
             return
         contacts = options["contacts"]
         if contacts < 10:
@@ -58,6 +59,9 @@ class Command(BaseCommand):
         for table, rows in sorted(result.counts.items()):
             self.stdout.write(f"  {table:<42} {rows:>10,}")
         self.stdout.write(self.style.SUCCESS(f"Done in {result.seconds:.1f} s."))
+        self._login_help()
+
+    def _login_help(self) -> None:
         self.stdout.write(
             "Log in at http://127.0.0.1:8000/admin/ (API docs: http://127.0.0.1:8000/api/docs/)"
             f" as user '{ADMIN_USERNAME}' with password '{ADMIN_PASSWORD}'. "
