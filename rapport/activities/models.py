@@ -13,9 +13,9 @@ class Activity(RecordModel):
     kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"), blank=True)
-    due_at = models.DateTimeField(_("due"), null=True, blank=True)
-    start_at = models.DateTimeField(_("start"), null=True, blank=True)
-    end_at = models.DateTimeField(_("end"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due date"), null=True, blank=True)
+    start_at = models.DateTimeField(_("start time"), null=True, blank=True)
+    end_at = models.DateTimeField(_("end time"), null=True, blank=True)
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
     related_type = models.ForeignKey(

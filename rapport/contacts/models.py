@@ -15,7 +15,7 @@ class Contact(RecordModel):
     )
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name = models.CharField(_("family name"), max_length=100)
-    display_name = models.CharField(_("name"), max_length=210, editable=False)
+    display_name = models.CharField(_("full name"), max_length=210, editable=False)
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     department = models.CharField(_("department"), max_length=150, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
@@ -60,7 +60,7 @@ class ContactEmail(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
     email = models.EmailField(_("email"))
     label = models.CharField(
-        _("label"), max_length=10, choices=EmailLabel.choices, default=EmailLabel.WORK
+        _("type"), max_length=10, choices=EmailLabel.choices, default=EmailLabel.WORK
     )
     is_primary = models.BooleanField(_("primary"), default=False)
 
@@ -78,7 +78,7 @@ class ContactPhone(models.Model):
     number = models.CharField(_("number"), max_length=50)
     e164 = models.CharField(max_length=20, blank=True)
     label = models.CharField(
-        _("label"), max_length=10, choices=PhoneLabel.choices, default=PhoneLabel.WORK
+        _("type"), max_length=10, choices=PhoneLabel.choices, default=PhoneLabel.WORK
     )
     is_primary = models.BooleanField(_("primary"), default=False)
 

@@ -66,7 +66,9 @@ def custom_field_value_clean(defn: CustomFieldDefinition, value: Any, user: Any)
                 _("Null characters are not allowed."), code="null_characters_not_allowed"
             )
         if kind == T.TEXT and len(value) > 255:
-            raise ValidationError(_("At most 255 characters."), code="max_length")
+            raise ValidationError(
+                _("At most %(limit)d characters.") % {"limit": 255}, code="max_length"
+            )
         return value
     if kind == T.INTEGER:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -101,7 +103,9 @@ def custom_field_value_clean(defn: CustomFieldDefinition, value: Any, user: Any)
         except ValueError:
             parsed_dt = None
         if parsed_dt is None:
-            raise ValidationError(_("Enter a date and time in ISO 8601."), code="invalid_datetime")
+            raise ValidationError(
+                _("Enter a date and time in ISO 8601 format."), code="invalid_datetime"
+            )
         if parsed_dt.tzinfo is None:
             parsed_dt = parsed_dt.replace(tzinfo=dt.UTC)
         # Stored in UTC so that filters and sorting, which compare the text, follow time.

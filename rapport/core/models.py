@@ -114,7 +114,7 @@ class CustomFieldDefinition(ConfigModel):
     label_zh = models.CharField(_("label (Chinese)"), max_length=100, blank=True)
     field_type = models.CharField(_("type"), max_length=20, choices=CustomFieldType.choices)
     required = models.BooleanField(_("required"), default=False)
-    default = models.JSONField(_("default"), null=True, blank=True)
+    default = models.JSONField(_("default value"), null=True, blank=True)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     reference_type = models.CharField(_("referenced record type"), max_length=50, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)

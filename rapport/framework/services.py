@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rapport.core.custom_fields import custom_fields_clean
 from rapport.framework.actor import Actor
@@ -278,9 +279,14 @@ def record_delete(*, actor: Actor, record_type: RecordType, record: models.Model
     try:
         record.delete()
     except models.ProtectedError as exc:
+        count = len(exc.protected_objects)
         raise ValidationError(
-            _("Other records still refer to this one: %(count)d.")
-            % {"count": len(exc.protected_objects)},
+            ngettext(
+                "%(count)d other record still refers to this one.",
+                "%(count)d other records still refer to this one.",
+                count,
+            )
+            % {"count": count},
             code="protected",
         ) from None
     search_unindex_record(record_type, pk)

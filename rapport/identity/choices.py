@@ -16,17 +16,17 @@ class TeamAccess(models.TextChoices):
     """What members of a record's team may do with it."""
 
     NONE = "none", _("No access")
-    READ = "read", _("Read")
+    READ = "read", _("Read only")
     READ_WRITE = "read_write", _("Read/write")
 
 
 class ShareLevel(models.TextChoices):
-    READ = "read", _("Read")
+    READ = "read", _("Read only")
     READ_WRITE = "read_write", _("Read/write")
 
 
 class TokenScope(models.TextChoices):
-    READ = "read", _("Read")
+    READ = "read", _("Read only")
     READ_WRITE = "read_write", _("Read/write")
 
 

@@ -16,7 +16,7 @@ class Lead(RecordModel):
     )
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_name = models.CharField(_("family name"), max_length=100)
-    display_name = models.CharField(_("name"), max_length=210, editable=False)
+    display_name = models.CharField(_("full name"), max_length=210, editable=False)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     phone_e164 = models.CharField(max_length=20, blank=True, editable=False, db_index=True)

@@ -13,7 +13,7 @@ _percent = [MinValueValidator(0), MaxValueValidator(100)]
 
 class Pipeline(ConfigModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
-    is_default = models.BooleanField(_("default"), default=False)
+    is_default = models.BooleanField(_("default pipeline"), default=False)
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:

@@ -80,7 +80,9 @@ class CustomFieldFilterBackend(BaseFilterBackend):
             if defn is None:
                 raise ValidationError({param: [_("There is no custom field of this name.")]})
             if lookup not in _LOOKUPS:
-                raise ValidationError({param: [_("Unknown lookup “%(l)s”.") % {"l": lookup}]})
+                raise ValidationError(
+                    {param: [_("Unknown lookup “%(lookup)s”.") % {"lookup": lookup}]}
+                )
             raw = request.query_params[param]
             alias = f"_cf_{name}"
             queryset = queryset.alias(**{alias: _cf_expression(name, defn.field_type)})
