@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rapport.identity",
     "rapport.core",
     "rapport.search",
+    "rapport.dedupe",
     "rapport.currencies",
     "rapport.accounts",
     "rapport.contacts",

@@ -11,7 +11,7 @@ from rapport.dedupe.normalise import NormalisedPerson, PersonRecord, normalise
 from rapport.dedupe.scoring import score_pair
 
 # Best F1 on the generated evaluation set (see docs/benchmarks.md, "Duplicate detection").
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.65
 
 
 @dataclass(frozen=True)
