@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q
+from django.db import connections, router
+from django.db.models import BigIntegerField, F, Func, Model, Q
+from django.db.models.lookups import In
 
 from rapport.identity.choices import Action, OrgAccess, ShareLevel, TeamAccess
 from rapport.identity.models import ObjectPermission, RecordShare, Role, SharingDefault, User
@@ -120,6 +122,35 @@ def _constraint_q(constraints: Any, ctx: AccessContext) -> Q:
     return combined
 
 
+class _Unindexed(Func):
+    """``+column``: the same value, but SQLite will not pick the column's index for it."""
+
+    template = "+%(expressions)s"
+    output_field = BigIntegerField()
+
+
+def _owner_team_q(model: type[Model], owners: list[int], teams: list[int]) -> Q:
+    """Records owned by one of ``owners`` or in one of ``teams``.
+
+    A manager or team member typically reaches a large share of the records. SQLite then
+    answers "OR over two indexes, sort everything, keep 50" (about a second on 1,000,000
+    contacts) where walking the list's sort index and keeping the rows that match takes under
+    a millisecond, so on SQLite those broad conditions are written so that they use no index.
+    A user reaching only their own records keeps the owner index, which is then the fast path.
+    PostgreSQL's planner weighs both plans by its statistics and gets the plain form.
+    """
+    broad = len(owners) > 1 or bool(teams)
+    if broad and connections[router.db_for_read(model)].vendor == "sqlite":
+        q = Q(In(_Unindexed(F("owner_id")), owners))
+        if teams:
+            q |= Q(In(_Unindexed(F("team_id")), teams))
+        return q
+    q = Q(owner_id__in=owners) if len(owners) > 1 else Q(owner_id=owners[0])
+    if teams:
+        q |= Q(team_id__in=teams)
+    return q
+
+
 def restriction_q(user: Any, model: type[Model], record_type: str, action: str) -> Q | None:
     """A filter for the records of ``model`` that ``user`` may act on; None means all."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -131,18 +162,19 @@ def restriction_q(user: Any, model: type[Model], record_type: str, action: str) 
     org_access = default.org_access if default else OrgAccess.PRIVATE
     team_access = default.team_access if default else TeamAccess.READ
 
-    mine = [ctx.user_id, *ctx.subordinate_ids]
-    q = Q(owner_id__in=mine) if len(mine) > 1 else Q(owner_id=ctx.user_id)
+    owners = [ctx.user_id, *ctx.subordinate_ids]
+    teams: list[int] = []
     if action == Action.VIEW:
         if org_access in (OrgAccess.READ, OrgAccess.READ_WRITE):
             return None
-        if team_access != TeamAccess.NONE and ctx.team_ids:
-            q |= Q(team_id__in=ctx.team_ids)
+        if team_access != TeamAccess.NONE:
+            teams = ctx.team_ids
     elif action == Action.CHANGE:
         if org_access == OrgAccess.READ_WRITE:
             return None
-        if team_access == TeamAccess.READ_WRITE and ctx.team_ids:
-            q |= Q(team_id__in=ctx.team_ids)
+        if team_access == TeamAccess.READ_WRITE:
+            teams = ctx.team_ids
+    q = _owner_team_q(model, owners, teams)
     content_type = ContentType.objects.get_for_model(model)
     if action in (Action.VIEW, Action.CHANGE) and content_type.pk in ctx.shared_content_type_ids:
         levels = (
