@@ -130,6 +130,13 @@ def search(query: str, *, types: list[str], visible: Visible, limit: int) -> lis
     all_types = len(types) == len(documents())
     clauses = [_clause(w) for w in words]
     found: dict[tuple[str, int], Row] = {}
+    if not phone_query_digits(query):
+        # Title-prefix matches outrank every other kind of match: when enough of them are
+        # visible, the slower lookups could only add rows that would be cut off.
+        rows = prefix_rows(" ".join(words), [], types, CANDIDATES)
+        _visible_rows(rows, visible, found)
+        if len(found) >= limit:
+            return _ranked(found, words, query, limit)
     rows, capped = _lookup(query, words, clauses, types, all_types, CANDIDATES)
     _visible_rows(rows, visible, found)
     if len(found) < min(limit, WIDE_BELOW) and capped:
@@ -141,6 +148,12 @@ def search(query: str, *, types: list[str], visible: Visible, limit: int) -> lis
         typo = [_typo_clause(c) if c.alternatives else c for c in clauses]
         if typo != clauses:
             _visible_rows(text_rows(typo, types, all_types, CANDIDATES), visible, found)
+    return _ranked(found, words, query, limit)
+
+
+def _ranked(
+    found: dict[tuple[str, int], Row], words: list[str], query: str, limit: int
+) -> list[SearchHit]:
     folded = " ".join(words)
     digits = max((len(d) for d in phone_query_digits(query)), default=0)
     hits = [
