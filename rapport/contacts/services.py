@@ -64,25 +64,27 @@ def contact_prepare(*, actor: Actor, record: Contact, changed: set[str], **_kw: 
     record.display_name = person_display_name(record.given_name, record.family_name)
 
 
-def contact_after_save(*, actor: Actor, record: Contact, **_kw: Any) -> None:
-    """Copy the primary email, phone and account onto the contact for lists and search."""
-    email = (
-        ContactEmail.objects.filter(contact=record, is_primary=True)
-        .values_list("email", flat=True)
-        .first()
-        or ""
-    )
-    phone = (
-        ContactPhone.objects.filter(contact=record, is_primary=True)
-        .values_list("e164", flat=True)
-        .first()
-        or ""
-    )
-    account_id = (
-        AccountMembership.objects.filter(contact=record, is_primary=True)
-        .values_list("account_id", flat=True)
-        .first()
-    )
+def contact_after_save(
+    *, actor: Actor, record: Contact, children: dict[str, list[Any]] | None = None, **_kw: Any
+) -> None:
+    """Copy the primary email, phone and account onto the contact for lists and search.
+
+    Child rows just written are passed in ``children``; the others are read back.
+    """
+    written = children or {}
+
+    def primary(name: str, model: Any, column: str) -> Any:
+        if name in written:
+            return next((getattr(r, column) for r in written[name] if r.is_primary), None)
+        return (
+            model.objects.filter(contact=record, is_primary=True)
+            .values_list(column, flat=True)
+            .first()
+        )
+
+    email = primary("emails", ContactEmail, "email") or ""
+    phone = primary("phones", ContactPhone, "e164") or ""
+    account_id = primary("memberships", AccountMembership, "account_id")
     if (email, phone, account_id) != (
         record.primary_email,
         record.primary_phone,

@@ -57,8 +57,10 @@ def _children_write(
     record_type: RecordType,
     record: models.Model,
     children: dict[str, list[dict[str, Any]]],
-) -> None:
+) -> dict[str, list[models.Model]]:
+    """Replace the child rows named in ``children``; the rows written, by child name."""
     errors: dict[str, Any] = {}
+    written: dict[str, list[models.Model]] = {}
     for spec in record_type.children:
         if spec.name not in children:
             continue
@@ -78,9 +80,10 @@ def _children_write(
         if errors:
             continue
         spec.model._default_manager.filter(**{spec.fk: record}).delete()
-        spec.model._default_manager.bulk_create(objs)
+        written[spec.name] = spec.model._default_manager.bulk_create(objs)
     if errors:
         raise ValidationError(errors)
+    return written
 
 
 def _relations_write(actor: Actor, record: models.Model, relations: dict[str, list[Any]]) -> None:
@@ -146,10 +149,13 @@ def record_create(
     record.save(force_insert=True)
     if relations:
         _relations_write(actor, record, relations)
+    written: dict[str, list[models.Model]] = {}
     if children:
-        _children_write(actor, record_type, record, children)
+        written = _children_write(actor, record_type, record, children)
     if record_type.after_save:
-        record_type.after_save(actor=actor, record=record, created=True, before=None)
+        record_type.after_save(
+            actor=actor, record=record, created=True, before=None, children=written
+        )
     if not restricted(model, actor.user, "add").filter(pk=record.pk).exists():
         raise RecordPermissionDenied(
             _("You may not create a record with these values (check the owner)."),
@@ -218,10 +224,13 @@ def record_update(
     record.save()
     if relations:
         _relations_write(actor, record, relations)
+    written: dict[str, list[models.Model]] = {}
     if children:
-        _children_write(actor, record_type, record, children)
+        written = _children_write(actor, record_type, record, children)
     if record_type.after_save:
-        record_type.after_save(actor=actor, record=record, created=False, before=before)
+        record_type.after_save(
+            actor=actor, record=record, created=False, before=before, children=written
+        )
     # Re-check against the new state; handing a record to another owner is allowed to anyone
     # who could change it before.
     if (
