@@ -217,6 +217,9 @@ REST_FRAMEWORK = {
         "ip": env.str("THROTTLE_IP_RATE", default="12000/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Proxies in front of the application: X-Forwarded-For is trusted for that many hops only
+    # (per-address limits would otherwise count the proxy, or trust a forged header).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rapport API",
