@@ -38,12 +38,14 @@ INSTALLED_APPS = [
     "rapport.core",
     "rapport.search",
     "rapport.dedupe",
+    "rapport.exports",
     "rapport.currencies",
     "rapport.accounts",
     "rapport.contacts",
     "rapport.leads",
     "rapport.opportunities",
     "rapport.activities",
+    "rapport.privacy",
     "rapport.demo",
 ]
 
@@ -242,6 +244,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 
 RAPPORT_BASE_CURRENCY = env.str("RAPPORT_BASE_CURRENCY", default="USD")
 RAPPORT_DEFAULT_REGION = env.str("RAPPORT_DEFAULT_REGION", default="US")
 RAPPORT_BULK_MAX = 1000
+# Exports of up to this many rows stream at once; larger ones run as background jobs.
+RAPPORT_EXPORT_SYNC_MAX = env.int("RAPPORT_EXPORT_SYNC_MAX", default=10_000)
 
 LOGGING = {
     "version": 1,

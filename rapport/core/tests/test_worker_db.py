@@ -9,8 +9,12 @@ import pytest
 
 from rapport.core.tests.conftest import Site, stop, wait_for
 
-CORE_JOBS = ["core.sessions_clear_expired", "core.task_results_prune"]
-CORE_TASKS = ["rapport.core.tasks.sessions_clear_expired", "rapport.core.tasks.task_results_prune"]
+CORE_JOBS = ["core.sessions_clear_expired", "core.task_results_prune", "privacy.retention_apply"]
+CORE_TASKS = [
+    "rapport.core.tasks.sessions_clear_expired",
+    "rapport.core.tasks.task_results_prune",
+    "rapport.privacy.tasks.privacy_retention_apply",
+]
 
 ENQUEUE_SAMPLES = """
 from rapport.core.tests.sample_tasks import explode, multiply

@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from rapport.exports.api import ExportViewSet
 from rapport.framework.api.viewsets import viewset_for
 from rapport.framework.registry import record_types
 from rapport.identity.api import ApiTokenViewSet, ChangeLogViewSet, MeViewSet
@@ -14,4 +15,5 @@ def api_router() -> DefaultRouter:
     router.register("tokens", ApiTokenViewSet, basename="tokens")
     router.register("changelog", ChangeLogViewSet, basename="changelog")
     router.register("me", MeViewSet, basename="me")
+    router.register("exports", ExportViewSet, basename="exports")
     return router

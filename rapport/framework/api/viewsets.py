@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from rapport.core.selectors import record_changes
+from rapport.framework.api.export import ExportMixin
 from rapport.framework.api.pagination import ChangeLogPagination
 from rapport.framework.api.parsers import LimitedJSONParser
 from rapport.framework.api.problems import django_validation_detail
@@ -60,8 +61,8 @@ def _prefixed(detail: Any, index: int) -> Any:
     return {str(index): detail}
 
 
-class RecordViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
-    """List, retrieve, create, update, delete, bulk, change history and timeline."""
+class RecordViewSet(ExportMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+    """List, retrieve, create, update, delete, bulk, export, change history and timeline."""
 
     record_type: ClassVar[RecordType]
     parser_classes = [LimitedJSONParser]
