@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rapport.search",
     "rapport.dedupe",
     "rapport.exports",
+    "rapport.imports",
     "rapport.currencies",
     "rapport.accounts",
     "rapport.contacts",
@@ -205,6 +206,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rapport.framework.api.filters.CustomFieldFilterBackend",
+        "rapport.framework.api.filters.QualityFilterBackend",
         "rapport.framework.api.filters.RecordSearchFilter",
         "rapport.framework.api.filters.RecordOrderingFilter",
     ],

@@ -1,6 +1,7 @@
 from rapport.accounts.api import AccountSerializer
 from rapport.accounts.filtersets import AccountFilterSet
 from rapport.accounts.models import Account
+from rapport.accounts.quality import ACCOUNT_CHECKS
 from rapport.accounts.services import account_prepare
 from rapport.framework.registry import RecordType, register
 
@@ -16,5 +17,6 @@ register(
         default_ordering=("name",),
         prefetch_related=("tags",),
         prepare=account_prepare,
+        quality_checks=ACCOUNT_CHECKS,
     )
 )

@@ -1,6 +1,7 @@
 from rapport.contacts.api import ContactSerializer
 from rapport.contacts.filtersets import ContactFilterSet
 from rapport.contacts.models import AccountMembership, Contact, ContactEmail, ContactPhone
+from rapport.contacts.quality import CONTACT_CHECKS
 from rapport.contacts.services import (
     contact_after_save,
     contact_emails_clean,
@@ -8,6 +9,7 @@ from rapport.contacts.services import (
     contact_phones_clean,
     contact_prepare,
 )
+from rapport.dedupe.api import duplicates
 from rapport.framework.registry import ChildSpec, RecordType, register
 
 register(
@@ -46,5 +48,7 @@ register(
         ),
         prepare=contact_prepare,
         after_save=contact_after_save,
+        extra_actions=(duplicates,),
+        quality_checks=CONTACT_CHECKS,
     )
 )

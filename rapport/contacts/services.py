@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from rapport.contacts.models import AccountMembership, Contact, ContactEmail, ContactPhone
 from rapport.framework.actor import Actor
-from rapport.framework.text import person_display_name, phone_e164
+from rapport.framework.text import person_display_name, person_name_clean, phone_e164
 
 
 def _one_primary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -59,8 +59,8 @@ def contact_memberships_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]
 
 
 def contact_prepare(*, actor: Actor, record: Contact, changed: set[str], **_kw: Any) -> None:
-    record.given_name = record.given_name.strip()
-    record.family_name = record.family_name.strip()
+    record.given_name = person_name_clean(record.given_name)
+    record.family_name = person_name_clean(record.family_name)
     record.display_name = person_display_name(record.given_name, record.family_name)
 
 

@@ -13,6 +13,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_countries import countries
+from django_countries.fields import CountryField
 
 from rapport.core.custom_fields import custom_fields_clean
 from rapport.framework.actor import Actor
@@ -23,6 +25,7 @@ from rapport.framework.events import RecordEvent, event_queue
 from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
 from rapport.framework.registry import RecordType
 from rapport.framework.search import search_index_record, search_unindex_record
+from rapport.framework.text import country_code
 
 _PROTECTED = {"id", "created_at", "created_by", "updated_at", "updated_by"}
 
@@ -108,6 +111,16 @@ def _relations_write(actor: Actor, record: models.Model, relations: dict[str, li
         raise ValidationError(errors)
 
 
+def _countries_clean(record: models.Model) -> None:
+    """Country fields take an ISO code, a country name (English or Chinese) or an alias,
+    whatever the channel; what is not a country is left for validation to refuse."""
+    for field in record._meta.concrete_fields:
+        if isinstance(field, CountryField):
+            value = str(getattr(record, field.attname) or "")
+            if value and countries.alpha2(value) != value:
+                setattr(record, field.attname, country_code(value) or value)
+
+
 def _validate(record: models.Model, *, exclude: list[str]) -> None:
     record.full_clean(exclude=exclude, validate_constraints=True)
 
@@ -142,6 +155,7 @@ def record_create(
             creating=True,
         )
         names.add("team")
+    _countries_clean(record)
     references_check(actor=actor, record=record, names=names)
     if record_type.prepare:
         record_type.prepare(actor=actor, record=record, changed=names)
@@ -217,6 +231,7 @@ def record_update(
                 user=actor.user,
                 creating=False,
             )
+    _countries_clean(record)
     references_check(actor=actor, record=record, names=changed)
     if record_type.prepare:
         record_type.prepare(actor=actor, record=record, changed=changed)

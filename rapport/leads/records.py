@@ -1,7 +1,9 @@
+from rapport.dedupe.api import duplicates
 from rapport.framework.registry import RecordType, register
 from rapport.leads.api import LeadSerializer
 from rapport.leads.filtersets import LeadFilterSet
 from rapport.leads.models import Lead
+from rapport.leads.quality import LEAD_CHECKS
 from rapport.leads.services import lead_prepare
 
 register(
@@ -16,5 +18,7 @@ register(
         default_ordering=("-created_at",),
         prefetch_related=("tags",),
         prepare=lead_prepare,
+        extra_actions=(duplicates,),
+        quality_checks=LEAD_CHECKS,
     )
 )

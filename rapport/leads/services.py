@@ -6,15 +6,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from rapport.framework.actor import Actor
-from rapport.framework.text import person_display_name, phone_e164
+from rapport.framework.text import person_display_name, person_name_clean, phone_e164
 from rapport.leads.choices import LeadStatus
 from rapport.leads.models import Lead
 
 
 def lead_prepare(*, actor: Actor, record: Lead, changed: set[str], **_kw: Any) -> None:
     """Names and phone normalised; a disqualified lead needs its reason, others none."""
-    record.given_name = record.given_name.strip()
-    record.family_name = record.family_name.strip()
+    record.given_name = person_name_clean(record.given_name)
+    record.family_name = person_name_clean(record.family_name)
     record.display_name = person_display_name(record.given_name, record.family_name)
     record.phone_e164 = phone_e164(record.phone)
     if record.email:

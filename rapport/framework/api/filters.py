@@ -98,6 +98,28 @@ class CustomFieldFilterBackend(BaseFilterBackend):
         return queryset
 
 
+class QualityFilterBackend(BaseFilterBackend):
+    """``?quality=<check>``: the records failing one of the record type's data-quality
+    checks (see ``/api/<type>/data-quality/``)."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        key = request.query_params.get("quality", "")
+        rt = getattr(view, "record_type", None)
+        if not key or rt is None:
+            return queryset
+        checks = {c.key: c for c in rt.quality_checks}
+        if key not in checks:
+            raise ValidationError(
+                {
+                    "quality": [
+                        _("Unknown check; choose from %(keys)s.")
+                        % {"keys": ", ".join(checks) or "-"}
+                    ]
+                }
+            )
+        return checks[key].apply(queryset)
+
+
 class RecordSearchFilter(BaseFilterBackend):
     """``?q=`` full-text search through the search interface (rapport.framework.search)."""
 

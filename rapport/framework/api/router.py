@@ -6,6 +6,7 @@ from rapport.exports.api import ExportViewSet
 from rapport.framework.api.viewsets import viewset_for
 from rapport.framework.registry import record_types
 from rapport.identity.api import ApiTokenViewSet, ChangeLogViewSet, MeViewSet
+from rapport.imports.api import ImportJobViewSet
 
 
 def api_router() -> DefaultRouter:
@@ -16,4 +17,5 @@ def api_router() -> DefaultRouter:
     router.register("changelog", ChangeLogViewSet, basename="changelog")
     router.register("me", MeViewSet, basename="me")
     router.register("exports", ExportViewSet, basename="exports")
+    router.register("imports", ImportJobViewSet, basename="imports")
     return router

@@ -6,12 +6,14 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django_countries.serializer_fields import CountryField
 from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 
 from rapport.core.models import Tag
 from rapport.framework.actor import Actor
+from rapport.framework.api.fields import LenientCountryField
 from rapport.framework.choices import ActorKind, Channel
 from rapport.framework.registry import RecordType, get_record_type
 from rapport.framework.services import record_create, record_update
@@ -57,6 +59,12 @@ class RecordSerializer(RestrictedFieldsMixin, CountryFieldMixin, serializers.Mod
     """Serializer of a record type; writes go through ``record_create``/``record_update``."""
 
     record_type_key: ClassVar[str]
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[Any, Any]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_class is CountryField:
+            field_class = LenientCountryField
+        return field_class, kwargs
 
     def record_type(self) -> RecordType:
         return get_record_type(self.record_type_key)

@@ -46,6 +46,13 @@ class ChangeLogEntrySerializer(serializers.Serializer[Any]):
     after = serializers.JSONField(allow_null=True)
 
 
+class DataQualitySerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    count = serializers.IntegerField()
+    records = serializers.URLField()
+
+
 class TimelineItemSerializer(serializers.Serializer[Any]):
     time = serializers.DateTimeField()
     kind = serializers.CharField()
@@ -210,6 +217,24 @@ class RecordViewSet(ExportMixin, viewsets.ModelViewSet):  # type: ignore[type-ar
                     raise ValidationError(_prefixed(django_validation_detail(exc), index)) from None
         out = self.get_serializer(saved, many=True)
         return Response(out.data, status=status.HTTP_200_OK if partial else status.HTTP_201_CREATED)
+
+    @extend_schema(responses=DataQualitySerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="data-quality")
+    def data_quality(self, request: Request) -> Response:
+        """How many of the records you may see fail each data-quality check, with the list of
+        them (``?quality=<check>``)."""
+        base = restricted(self.record_type.model, request.user, "view")
+        list_url = request.build_absolute_uri(request.path.rsplit("data-quality/", 1)[0])
+        rows = [
+            {
+                "key": c.key,
+                "title": str(c.label),
+                "count": c.apply(base).count(),
+                "records": f"{list_url}?quality={c.key}",
+            }
+            for c in self.record_type.quality_checks
+        ]
+        return Response(DataQualitySerializer(rows, many=True).data)
 
     @extend_schema(responses=ChangeLogEntrySerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -1,0 +1,184 @@
+"""Which fields of a record type a column can feed, and the mapping proposed from headers.
+
+A header matches a field by its key (``family_name``), its verbose name in English or in
+Chinese (``Family name``, ``姓``), or a common synonym (``Surname``, ``E-mail``, ``手机``,
+``Company``): the person-column synonyms of ``rapport.dedupe.csvio``. Headers are compared
+folded (case, spaces, ``_``, ``-`` and ``.`` ignored).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from rest_framework import serializers
+from rest_framework.relations import ManyRelatedField, RelatedField
+
+from rapport.contacts.models import Contact
+from rapport.dedupe.csvio import field_for_header, header_key
+from rapport.framework.registry import RecordType
+
+CHINESE = "zh-hans"
+
+
+class FieldKind(Enum):
+    SCALAR = "scalar"
+    RELATION = "relation"  # a foreign key: an id, or the related record's name
+    EMAILS = "emails"  # a contact's email rows, one per column
+    PHONES = "phones"  # a contact's phone rows, one per column
+    ACCOUNT_NAME = "account_name"  # a contact's account, by name
+
+
+@dataclass(frozen=True)
+class ImportField:
+    key: str
+    label: str
+    kind: FieldKind
+    aliases: frozenset[str]
+
+    @property
+    def multiple(self) -> bool:
+        """Several columns may feed it."""
+        return self.kind in (FieldKind.EMAILS, FieldKind.PHONES)
+
+
+# What the person columns known to the duplicate matcher feed, per record type.
+_PERSON_FIELDS: dict[str, dict[str, str]] = {
+    "contacts": {
+        "given_name": "given_name",
+        "family_name": "family_name",
+        "emails": "emails",
+        "phones": "phones",
+        "company": "account",
+        "city": "city",
+        "country": "country",
+    },
+    "leads": {
+        "given_name": "given_name",
+        "family_name": "family_name",
+        "emails": "email",
+        "phones": "phone",
+        "company": "company",
+        "city": "city",
+    },
+    "accounts": {
+        "company": "name",
+        "phones": "phone",
+        "city": "billing_city",
+        "country": "billing_country",
+    },
+    "opportunities": {"company": "account"},
+    "activities": {},
+}
+# Fields never filled from a file: the record's identity and stamps.
+_NEVER = {"id", "custom_fields", "created_at", "updated_at", "created_by", "updated_by"}
+
+
+def _labels(model: Any, name: str, field: serializers.Field) -> tuple[str, str]:  # type: ignore[type-arg]
+    """The field's verbose name in English and in Chinese."""
+    try:
+        verbose: Any = model._meta.get_field(field.source or name).verbose_name
+    except (FieldDoesNotExist, AttributeError):
+        verbose = field.label or name
+    with override("en"):
+        english = capfirst(str(verbose))
+    with override(CHINESE):
+        chinese = str(verbose)
+    return english, chinese
+
+
+def _field(key: str, label: str, kind: FieldKind, *names: str) -> ImportField:
+    return ImportField(key, label, kind, frozenset(header_key(n) for n in (key, *names) if n))
+
+
+def import_fields(record_type: RecordType) -> dict[str, ImportField]:
+    """The fields a column can feed, by key."""
+    serializer = record_type.serializer(context={"request": None})
+    model = record_type.model
+    out: dict[str, ImportField] = {}
+    fields: Any = serializer.fields  # type: ignore[attr-defined]
+    for name, field in fields.items():
+        if name in _NEVER or field.read_only:
+            continue
+        if isinstance(field, serializers.ListSerializer | ManyRelatedField | serializers.JSONField):
+            continue
+        english, chinese = _labels(model, name, field)
+        kind = FieldKind.RELATION if isinstance(field, RelatedField) else FieldKind.SCALAR
+        out[name] = _field(name, english, kind, english, chinese)
+    if record_type.key == "contacts":
+        with override(CHINESE):
+            email_zh, phone_zh = str(_("Email")), str(_("Phone"))
+            account_zh = str(Contact._meta.get_field("primary_account").verbose_name)
+        out["emails"] = _field("emails", _("Email"), FieldKind.EMAILS, "email", email_zh)
+        out["phones"] = _field("phones", _("Phone"), FieldKind.PHONES, "phone", phone_zh)
+        out["account"] = _field("account", _("Account"), FieldKind.ACCOUNT_NAME, account_zh)
+    return out
+
+
+def field_for_column(header: str, record_type: RecordType, fields: dict[str, ImportField]) -> str:
+    """The field key a header feeds, or "" when none matches."""
+    key = header_key(header)
+    if not key:
+        return ""
+    for field in fields.values():
+        if key in field.aliases:
+            return field.key
+    person = field_for_header(header)
+    target = _PERSON_FIELDS.get(record_type.key, {}).get(person or "", "")
+    return target if target in fields else ""
+
+
+def propose_mapping(headers: list[str], record_type: RecordType) -> dict[str, str]:
+    """``{header: field key or ""}``; a single-valued field takes only its first column."""
+    fields = import_fields(record_type)
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        target = field_for_column(header, record_type, fields)
+        if target and (target not in taken or fields[target].multiple):
+            mapping[header] = target
+            taken.add(target)
+        else:
+            mapping[header] = ""
+    return mapping
+
+
+def mapping_errors(
+    mapping: dict[str, str], headers: list[str], record_type: RecordType
+) -> list[str]:
+    """What is wrong with a mapping given by the user; empty when it can be used."""
+    fields = import_fields(record_type)
+    errors: list[str] = []
+    used: dict[str, str] = {}
+    for header, target in mapping.items():
+        if header not in headers:
+            errors.append(_("“%(header)s” is not a column of the file.") % {"header": header})
+        elif target and target not in fields:
+            errors.append(
+                _("“%(field)s” is not a field that can be imported (column “%(header)s”).")
+                % {"field": target, "header": header}
+            )
+        elif target and target in used and not fields[target].multiple:
+            errors.append(
+                _("Columns “%(first)s” and “%(second)s” both feed “%(field)s”.")
+                % {"first": used[target], "second": header, "field": fields[target].label}
+            )
+        elif target:
+            used[target] = header
+    if not errors and not any(mapping.get(h) for h in headers):
+        errors.append(
+            _(
+                "No column matches a field of %(type)s: the first row must name the columns "
+                "(for example %(examples)s)."
+            )
+            % {
+                "type": record_type.label_plural,
+                "examples": ", ".join(f.label for f in list(fields.values())[:4]),
+            }
+        )
+    return errors

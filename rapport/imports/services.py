@@ -1,0 +1,302 @@
+"""Writes of the import app: upload and preview a file, run the import, undo it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rapport.framework.actor import Actor
+from rapport.framework.choices import ActorKind, Channel
+from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
+from rapport.framework.registry import RecordType, get_record_type
+from rapport.framework.services import record_delete
+from rapport.imports.choices import (
+    PREVIEW_ROWS,
+    DuplicatePolicy,
+    ImportStatus,
+    RowAction,
+)
+from rapport.imports.mapping import mapping_errors, propose_mapping
+from rapport.imports.models import ImportJob, ImportRow
+from rapport.imports.readers import ImportFileError, Table, open_table
+from rapport.imports.rows import RowOutcome, RowWriter
+from rapport.imports.tasks import import_run
+
+# Rows between two progress updates of a running job.
+PROGRESS_EVERY = 100
+
+
+class _PreviewRollback(Exception):
+    """Raised to roll back the trial write of a preview."""
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    removed: int
+    restored: int
+    failed: dict[int, str]
+
+
+def import_actor(user: Any) -> Actor:
+    return Actor(user=user, kind=ActorKind.IMPORT, channel=Channel.IMPORT)
+
+
+@contextmanager
+def _job_table(job: ImportJob) -> Iterator[Table]:
+    name = job.original_name or job.file.name or ""
+    with job.file.open("rb") as handle, open_table(handle, name) as table:
+        yield table
+
+
+def _outcome_json(outcome: RowOutcome) -> dict[str, Any]:
+    return {
+        "row": outcome.number,
+        "status": "error" if outcome.action == RowAction.REJECTED else "ok",
+        "action": outcome.action.value,
+        "errors": outcome.errors,
+        "warnings": outcome.warnings,
+    }
+
+
+def import_preview(*, job: ImportJob) -> ImportJob:
+    """Validate the first rows of ``job``'s file under its mapping and policy, by writing
+    them for real inside a transaction that is then rolled back: nothing stays written, and
+    every rule the import would apply has been checked."""
+    record_type = get_record_type(job.record_type)
+    preview: list[dict[str, Any]] = []
+    try:
+        with transaction.atomic():
+            with _job_table(job) as table:
+                writer = _writer(job, record_type, table)
+                for row in islice(table.rows(), PREVIEW_ROWS):
+                    preview.append(_outcome_json(writer.write(row)))
+            raise _PreviewRollback
+    except _PreviewRollback:
+        pass
+    job.preview = preview
+    job.status = ImportStatus.PREVIEWED
+    job.save(update_fields=["preview", "status"])
+    return job
+
+
+def _writer(job: ImportJob, record_type: RecordType, table: Table) -> RowWriter:
+    return RowWriter(
+        record_type=record_type,
+        headers=table.info.headers,
+        mapping=job.mapping,
+        policy=DuplicatePolicy(job.duplicate_policy),
+        actor=import_actor(job.user),
+    )
+
+
+def _check_mapping(job: ImportJob, record_type: RecordType) -> None:
+    errors = mapping_errors(job.mapping, job.headers, record_type)
+    if errors:
+        raise ValidationError({"mapping": errors}, code="invalid_mapping")
+
+
+def import_create(
+    *,
+    user: Any,
+    record_type: RecordType,
+    upload: UploadedFile | File[Any],
+    name: str,
+    mapping: dict[str, str] | None = None,
+    duplicate_policy: DuplicatePolicy = DuplicatePolicy.SKIP,
+) -> ImportJob:
+    """Store an uploaded file as an import job, read its headers, propose (or check) the
+    column mapping and preview its first rows. Raises ImportFileError for an unreadable
+    file and ValidationError for a mapping that cannot be used; nothing is kept then."""
+    upload.seek(0)
+    with open_table(upload, name) as table:  # type: ignore[arg-type]
+        info = table.info
+    upload.seek(0)
+    proposed = propose_mapping(info.headers, record_type)
+    job = ImportJob(
+        user=user,
+        record_type=record_type.key,
+        original_name=name[:255],
+        encoding=info.encoding,
+        delimiter=info.delimiter,
+        headers=info.headers,
+        mapping={**proposed, **(mapping or {})},
+        duplicate_policy=duplicate_policy,
+    )
+    _check_mapping(job, record_type)
+    job.file.save(name, upload, save=False)
+    job.save()
+    return import_preview(job=job)
+
+
+def import_update(
+    *,
+    job: ImportJob,
+    mapping: dict[str, str] | None = None,
+    duplicate_policy: DuplicatePolicy | None = None,
+) -> ImportJob:
+    """Change the mapping or the duplicate policy of a job not yet run, and preview again."""
+    if job.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
+        raise ValidationError(_("This import has already run."), code="already_run")
+    if mapping is not None:
+        job.mapping = {**job.mapping, **mapping}
+    if duplicate_policy is not None:
+        job.duplicate_policy = duplicate_policy
+    _check_mapping(job, get_record_type(job.record_type))
+    job.save(update_fields=["mapping", "duplicate_policy"])
+    return import_preview(job=job)
+
+
+def import_start(*, job: ImportJob) -> ImportJob:
+    """Queue the background task that runs ``job`` (after commit, so the worker finds it)."""
+    updated = ImportJob.objects.filter(
+        pk=job.pk, status__in=[ImportStatus.UPLOADED, ImportStatus.PREVIEWED]
+    ).update(status=ImportStatus.RUNNING, processed_count=0)
+    if not updated:
+        raise ValidationError(_("This import has already run."), code="already_run")
+    job.status = ImportStatus.RUNNING
+    transaction.on_commit(lambda: import_run.enqueue(job_id=job.pk))
+    return job
+
+
+class _ErrorFile:
+    """The rejected rows as CSV: row number, the original cells, then the reason."""
+
+    def __init__(self, headers: list[str]) -> None:
+        # Closed by save_to(), at the end of the run.
+        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        self.text = io.TextIOWrapper(self.file, encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.text)
+        self.writer.writerow([_("row"), *headers, _("error")])
+        self.count = 0
+
+    def add(self, cells: list[str], outcome: RowOutcome) -> None:
+        self.writer.writerow([outcome.number, *map(_neutralise, cells), outcome.message])
+        self.count += 1
+
+    def save_to(self, job: ImportJob) -> None:
+        self.text.flush()
+        self.file.seek(0)
+        if self.count:
+            job.error_file.save(f"import-{job.pk}-errors.csv", File(self.file), save=False)
+        self.text.close()
+
+
+def _neutralise(text: str) -> str:
+    """Cells a spreadsheet would run as a formula get a leading quote in the error file."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def _count_rows(job: ImportJob) -> int:
+    with _job_table(job) as table:
+        return sum(1 for _row in table.rows())
+
+
+def import_execute(*, job: ImportJob) -> ImportJob:
+    """Import every row of ``job``'s file, each in its own savepoint; rejected rows are
+    kept with their reason and written to the job's error file."""
+    record_type = get_record_type(job.record_type)
+    job.status = ImportStatus.RUNNING
+    job.total_count = _count_rows(job)
+    job.processed_count = 0
+    counts = dict.fromkeys(RowAction, 0)
+    job.save(update_fields=["status", "total_count", "processed_count"])
+    with _job_table(job) as table:
+        writer = _writer(job, record_type, table)
+        errors = _ErrorFile(table.info.headers)
+        for row in table.rows():
+            outcome = writer.write(row)
+            counts[outcome.action] += 1
+            ImportRow.objects.create(
+                job=job,
+                row_number=outcome.number,
+                action=outcome.action,
+                record_id=outcome.record_id,
+                before=outcome.before,
+                error=outcome.message,
+                warnings=outcome.warnings,
+            )
+            if outcome.action == RowAction.REJECTED:
+                errors.add(row.cells, outcome)
+            job.processed_count += 1
+            if job.processed_count % PROGRESS_EVERY == 0:
+                ImportJob.objects.filter(pk=job.pk).update(processed_count=job.processed_count)
+        errors.save_to(job)
+    job.total_count = job.processed_count
+    job.created_count = counts[RowAction.CREATED]
+    job.updated_count = counts[RowAction.UPDATED]
+    job.skipped_count = counts[RowAction.SKIPPED]
+    job.rejected_count = counts[RowAction.REJECTED]
+    job.status = ImportStatus.DONE
+    job.finished_at = timezone.now()
+    job.error = ""
+    job.save()
+    return job
+
+
+def import_fail(*, job: ImportJob, error: str) -> ImportJob:
+    job.status = ImportStatus.FAILED
+    job.error = error
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    return job
+
+
+def import_undo(*, job: ImportJob, user: Any) -> UndoResult:
+    """Remove the records ``job`` created and restore the ones it updated, newest first,
+    through the services (so the change log shows the undo). A row that cannot be undone
+    (the record was deleted since, or others now refer to it) is reported and left."""
+    if job.status not in (ImportStatus.DONE, ImportStatus.FAILED):
+        raise ValidationError(_("Only a finished import can be undone."), code="not_done")
+    record_type = get_record_type(job.record_type)
+    actor = import_actor(user)
+    writer = RowWriter(
+        record_type=record_type,
+        headers=[],
+        mapping={},
+        policy=DuplicatePolicy.UPDATE,
+        actor=actor,
+    )
+    model: type[models.Model] = record_type.model
+    removed = restored = 0
+    failed: dict[int, str] = {}
+    rows = job.rows.filter(action__in=[RowAction.CREATED, RowAction.UPDATED]).order_by(
+        "-row_number"
+    )
+    for import_row in rows:
+        try:
+            with transaction.atomic():
+                record = model._default_manager.filter(pk=import_row.record_id).first()
+                if record is None:
+                    raise RecordNotFound()
+                if import_row.action == RowAction.CREATED:
+                    record_delete(actor=actor, record_type=record_type, record=record)
+                    removed += 1
+                else:
+                    writer.restore(record, import_row.before or {})
+                    restored += 1
+                ImportRow.objects.filter(pk=import_row.pk).update(action=RowAction.UNDONE)
+        except (ValidationError, RecordNotFound, RecordPermissionDenied) as exc:
+            messages = getattr(exc, "messages", None) or [
+                str(exc) or _("The record no longer exists.")
+            ]
+            failed[import_row.row_number] = " ".join(messages)
+    job.status = ImportStatus.UNDONE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "finished_at"])
+    return UndoResult(removed, restored, failed)
+
+
+__all__ = ["ImportFileError", "import_create", "import_execute", "import_undo"]
