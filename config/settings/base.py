@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rapport.dedupe",
     "rapport.exports",
     "rapport.imports",
+    "rapport.merges",
     "rapport.currencies",
     "rapport.accounts",
     "rapport.contacts",

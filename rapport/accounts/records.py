@@ -2,8 +2,9 @@ from rapport.accounts.api import AccountSerializer
 from rapport.accounts.filtersets import AccountFilterSet
 from rapport.accounts.models import Account
 from rapport.accounts.quality import ACCOUNT_CHECKS
-from rapport.accounts.services import account_prepare
+from rapport.accounts.services import account_merge_related, account_prepare
 from rapport.framework.registry import RecordType, register
+from rapport.merges.api import merge
 
 register(
     RecordType(
@@ -17,6 +18,8 @@ register(
         default_ordering=("name",),
         prefetch_related=("tags",),
         prepare=account_prepare,
+        extra_actions=(merge,),
+        merge_related=account_merge_related,
         quality_checks=ACCOUNT_CHECKS,
     )
 )

@@ -8,8 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from rapport.accounts.models import Account
+from rapport.activities.models import Activity
+from rapport.contacts.models import AccountMembership, Contact
 from rapport.framework.actor import Actor
+from rapport.framework.merge import MergeMoves, related_by_type_move
 from rapport.framework.text import phone_e164, website_domain
+from rapport.opportunities.models import Opportunity
 
 
 def account_prepare(*, actor: Actor, record: Account, changed: set[str], **_kw: Any) -> None:
@@ -33,3 +37,21 @@ def account_prepare(*, actor: Actor, record: Account, changed: set[str], **_kw: 
             parent_id = (
                 Account.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
             )
+
+
+def account_merge_related(
+    *, actor: Actor, survivor: Account, other: Account, moves: MergeMoves, **_kw: Any
+) -> None:
+    """Move onto ``survivor`` everything that refers to ``other``: opportunities, contact
+    memberships (one per contact), contacts' primary account, child accounts, activities."""
+    moves.update(Opportunity.objects.filter(account=other), account_id=survivor.pk)
+    members = set(
+        AccountMembership.objects.filter(account=survivor).values_list("contact_id", flat=True)
+    )
+    moves.delete(AccountMembership.objects.filter(account=other, contact_id__in=members))
+    moves.update(AccountMembership.objects.filter(account=other), account_id=survivor.pk)
+    moves.update(Contact.objects.filter(primary_account=other), primary_account_id=survivor.pk)
+    moves.update(
+        Account.objects.filter(parent=other).exclude(pk=survivor.pk), parent_id=survivor.pk
+    )
+    related_by_type_move(moves=moves, model=Activity, survivor=survivor, other=other)

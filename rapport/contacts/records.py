@@ -6,11 +6,13 @@ from rapport.contacts.services import (
     contact_after_save,
     contact_emails_clean,
     contact_memberships_clean,
+    contact_merge_related,
     contact_phones_clean,
     contact_prepare,
 )
 from rapport.dedupe.api import duplicates
 from rapport.framework.registry import ChildSpec, RecordType, register
+from rapport.merges.api import merge
 
 register(
     RecordType(
@@ -48,7 +50,8 @@ register(
         ),
         prepare=contact_prepare,
         after_save=contact_after_save,
-        extra_actions=(duplicates,),
+        extra_actions=(duplicates, merge),
+        merge_related=contact_merge_related,
         quality_checks=CONTACT_CHECKS,
     )
 )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from rapport.activities.models import Activity
 from rapport.contacts.models import AccountMembership, Contact, ContactEmail, ContactPhone
 from rapport.framework.actor import Actor
+from rapport.framework.merge import MergeMoves, related_by_type_move
 from rapport.framework.text import person_display_name, person_name_clean, phone_e164
+from rapport.opportunities.models import Opportunity, OpportunityContact
+from rapport.privacy.models import Consent
 
 
 def _one_primary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -95,3 +100,45 @@ def contact_after_save(
         Contact.objects.filter(pk=record.pk).update(
             primary_email=email, primary_phone=phone, primary_account_id=account_id
         )
+
+
+def contact_merge_related(
+    *, actor: Actor, survivor: Contact, other: Contact, moves: MergeMoves, **_kw: Any
+) -> None:
+    """Move onto ``survivor`` everything that belongs to ``other``: emails, phones and
+    memberships (without duplicates; the survivor's primary stays primary), activities and
+    activity participations, opportunities and contact roles, consents."""
+
+    def unite(model: Any, key: Callable[[Any], Any]) -> None:
+        mine = list(model.objects.filter(contact=survivor))
+        seen = {key(r) for r in mine}
+        has_primary = any(r.is_primary for r in mine)
+        for row in model.objects.filter(contact=other).order_by("-is_primary", "pk"):
+            if key(row) in seen:
+                moves.delete(model.objects.filter(pk=row.pk))
+                continue
+            seen.add(key(row))
+            values: dict[str, Any] = {"contact_id": survivor.pk}
+            if row.is_primary and has_primary:
+                values["is_primary"] = False
+            has_primary = has_primary or row.is_primary
+            moves.update(model.objects.filter(pk=row.pk), **values)
+
+    unite(ContactEmail, lambda r: r.email.strip().lower())
+    unite(ContactPhone, lambda r: r.e164 or r.number.strip())
+    unite(AccountMembership, lambda r: r.account_id)
+
+    related_by_type_move(moves=moves, model=Activity, survivor=survivor, other=other)
+    through: Any = Activity.participant_contacts.through
+    taken = set(through.objects.filter(contact=survivor).values_list("activity_id", flat=True))
+    moves.delete(through.objects.filter(contact=other, activity_id__in=taken))
+    moves.update(through.objects.filter(contact=other), contact_id=survivor.pk)
+
+    moves.update(Opportunity.objects.filter(primary_contact=other), primary_contact_id=survivor.pk)
+    roles_taken = set(
+        OpportunityContact.objects.filter(contact=survivor).values_list("opportunity_id", flat=True)
+    )
+    moves.delete(OpportunityContact.objects.filter(contact=other, opportunity_id__in=roles_taken))
+    moves.update(OpportunityContact.objects.filter(contact=other), contact_id=survivor.pk)
+
+    moves.update(Consent.objects.filter(contact=other), contact_id=survivor.pk)

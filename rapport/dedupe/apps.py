@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class DedupeConfig(AppConfig):
-    """Only for the ``rapport dedupe`` command: the package has no models."""
+    """Duplicate detection: the matcher, its commands and the duplicate review queue."""
 
     name = "rapport.dedupe"
     verbose_name = "Duplicate detection"

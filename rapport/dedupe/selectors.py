@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from rapport.contacts.models import Contact, ContactEmail, ContactPhone
+from rapport.dedupe.choices import DuplicateRecordType
 from rapport.dedupe.matcher import DEFAULT_THRESHOLD
+from rapport.dedupe.models import DuplicatePair
 from rapport.dedupe.normalise import PersonRecord, normalise
 from rapport.dedupe.scoring import score_pair
 from rapport.framework.base_models import restricted
@@ -151,3 +154,19 @@ def person_duplicates(
             )
     found.sort(key=lambda c: (-c.score, c.record_id))
     return found[:limit]
+
+
+def duplicate_pairs_visible(*, user: Any, record_type: str) -> QuerySet[DuplicatePair]:
+    """Pairs of ``record_type`` whose two records ``user`` may both see."""
+    model = Contact if record_type == DuplicateRecordType.CONTACTS else Lead
+    visible = restricted(model, user, "view").values("pk")
+    return DuplicatePair.objects.filter(
+        record_type=record_type, left_id__in=visible, right_id__in=visible
+    )
+
+
+def duplicate_pair_titles(*, record_type: str, pairs: list[DuplicatePair]) -> dict[int, str]:
+    """The display names of the records of ``pairs`` (already restricted), by id."""
+    model = Contact if record_type == DuplicateRecordType.CONTACTS else Lead
+    ids = {p.left_id for p in pairs} | {p.right_id for p in pairs}
+    return dict(model._default_manager.filter(pk__in=ids).values_list("pk", "display_name"))

@@ -55,6 +55,9 @@ class RecordType:
     quality_checks: tuple[Any, ...] = ()
     is_config: bool = False
     extra_actions: tuple[Any, ...] = field(default_factory=tuple)
+    # merge_related(actor=, survivor=, other=, moves=) moves what refers to ``other`` onto
+    # ``survivor`` when two records are merged (rapport.framework.merge); None: not mergeable.
+    merge_related: Callable[..., None] | None = None
 
     @property
     def label(self) -> str:

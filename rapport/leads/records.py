@@ -4,7 +4,8 @@ from rapport.leads.api import LeadSerializer
 from rapport.leads.filtersets import LeadFilterSet
 from rapport.leads.models import Lead
 from rapport.leads.quality import LEAD_CHECKS
-from rapport.leads.services import lead_prepare
+from rapport.leads.services import lead_merge_related, lead_prepare
+from rapport.merges.api import merge
 
 register(
     RecordType(
@@ -18,7 +19,8 @@ register(
         default_ordering=("-created_at",),
         prefetch_related=("tags",),
         prepare=lead_prepare,
-        extra_actions=(duplicates,),
+        extra_actions=(duplicates, merge),
+        merge_related=lead_merge_related,
         quality_checks=LEAD_CHECKS,
     )
 )

@@ -5,10 +5,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from rapport.activities.models import Activity
 from rapport.framework.actor import Actor
+from rapport.framework.merge import MergeMoves, related_by_type_move
 from rapport.framework.text import person_display_name, person_name_clean, phone_e164
 from rapport.leads.choices import LeadStatus
 from rapport.leads.models import Lead
+from rapport.privacy.models import Consent
 
 
 def lead_prepare(*, actor: Actor, record: Lead, changed: set[str], **_kw: Any) -> None:
@@ -30,3 +33,11 @@ def lead_prepare(*, actor: Actor, record: Lead, changed: set[str], **_kw: Any) -
         )
     if record.status != LeadStatus.DISQUALIFIED:
         record.disqualified_reason = ""
+
+
+def lead_merge_related(
+    *, actor: Actor, survivor: Lead, other: Lead, moves: MergeMoves, **_kw: Any
+) -> None:
+    """Move onto ``survivor`` the activities and consents of ``other``."""
+    related_by_type_move(moves=moves, model=Activity, survivor=survivor, other=other)
+    moves.update(Consent.objects.filter(lead=other), lead_id=survivor.pk)

@@ -9,10 +9,16 @@ import pytest
 
 from rapport.core.tests.conftest import Site, stop, wait_for
 
-CORE_JOBS = ["core.sessions_clear_expired", "core.task_results_prune", "privacy.retention_apply"]
+CORE_JOBS = [
+    "core.sessions_clear_expired",
+    "core.task_results_prune",
+    "dedupe.duplicate_scan",
+    "privacy.retention_apply",
+]
 CORE_TASKS = [
     "rapport.core.tasks.sessions_clear_expired",
     "rapport.core.tasks.task_results_prune",
+    "rapport.dedupe.tasks.duplicate_scan_weekly",
     "rapport.privacy.tasks.privacy_retention_apply",
 ]
 

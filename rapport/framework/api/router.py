@@ -2,11 +2,13 @@
 
 from rest_framework.routers import DefaultRouter
 
+from rapport.dedupe.api import DuplicatePairViewSet, DuplicateScanViewSet
 from rapport.exports.api import ExportViewSet
 from rapport.framework.api.viewsets import viewset_for
 from rapport.framework.registry import record_types
 from rapport.identity.api import ApiTokenViewSet, ChangeLogViewSet, MeViewSet
 from rapport.imports.api import ImportJobViewSet
+from rapport.merges.api import MergeViewSet
 
 
 def api_router() -> DefaultRouter:
@@ -18,4 +20,7 @@ def api_router() -> DefaultRouter:
     router.register("me", MeViewSet, basename="me")
     router.register("exports", ExportViewSet, basename="exports")
     router.register("imports", ImportJobViewSet, basename="imports")
+    router.register("merges", MergeViewSet, basename="merges")
+    router.register("duplicate-pairs", DuplicatePairViewSet, basename="duplicate-pairs")
+    router.register("duplicate-scans", DuplicateScanViewSet, basename="duplicate-scans")
     return router

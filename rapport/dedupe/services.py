@@ -1,0 +1,216 @@
+"""Writes of the duplicate review queue: batch scans and reviewing the pairs they find."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rapport.contacts.models import Contact, ContactEmail, ContactPhone
+from rapport.dedupe.blocking import candidate_pairs
+from rapport.dedupe.choices import DuplicatePairStatus, DuplicateRecordType, DuplicateScanStatus
+from rapport.dedupe.matcher import DEFAULT_THRESHOLD
+from rapport.dedupe.models import DuplicatePair, DuplicateScan
+from rapport.dedupe.normalise import NormalisedPerson, PersonRecord, normalise
+from rapport.dedupe.scoring import score_pair
+from rapport.dedupe.tasks import duplicate_scan
+from rapport.framework.base_models import restricted
+from rapport.leads.models import Lead
+
+SCAN_CHUNK = 5000
+UPSERT_BATCH = 1000
+
+
+def duplicate_record_model(record_type: str) -> type[models.Model]:
+    """The model whose rows a scan of ``record_type`` compares."""
+    return Contact if record_type == DuplicateRecordType.CONTACTS else Lead
+
+
+def _contact_chunks(chunk: int) -> Iterator[list[PersonRecord]]:
+    """Every contact as a PersonRecord, ``chunk`` contacts (three queries) at a time."""
+    last = 0
+    while True:
+        rows = list(
+            Contact.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list(
+                "pk", "given_name", "family_name", "city", "country", "primary_account__name"
+            )[:chunk]
+        )
+        if not rows:
+            return
+        low, last = rows[0][0], rows[-1][0]
+        emails: dict[int, list[str]] = defaultdict(list)
+        for contact_id, email in ContactEmail.objects.filter(
+            contact_id__gte=low, contact_id__lte=last
+        ).values_list("contact_id", "email"):
+            emails[contact_id].append(email)
+        phones: dict[int, list[str]] = defaultdict(list)
+        for contact_id, number, e164 in ContactPhone.objects.filter(
+            contact_id__gte=low, contact_id__lte=last
+        ).values_list("contact_id", "number", "e164"):
+            phones[contact_id].append(e164 or number)
+        yield [
+            PersonRecord(
+                id=str(pk),
+                given_name=given,
+                family_name=family,
+                emails=tuple(emails[pk]),
+                phones=tuple(phones[pk]),
+                company=account or "",
+                city=city,
+                country=str(country or ""),
+            )
+            for pk, given, family, city, country, account in rows
+        ]
+
+
+def _lead_chunks(chunk: int) -> Iterator[list[PersonRecord]]:
+    """Every lead as a PersonRecord, ``chunk`` leads (one query) at a time."""
+    last = 0
+    while True:
+        rows = list(
+            Lead.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "given_name",
+                "family_name",
+                "email",
+                "phone",
+                "phone_e164",
+                "company",
+                "city",
+                "country",
+            )[:chunk]
+        )
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield [
+            PersonRecord(
+                id=str(pk),
+                given_name=given,
+                family_name=family,
+                emails=(email,) if email else (),
+                phones=(e164 or phone,) if phone else (),
+                company=company,
+                city=city,
+                country=str(country or ""),
+            )
+            for pk, given, family, email, phone, e164, company, city, country in rows
+        ]
+
+
+def _people(record_type: str) -> list[NormalisedPerson]:
+    chunks = _contact_chunks if record_type == DuplicateRecordType.CONTACTS else _lead_chunks
+    region = settings.RAPPORT_DEFAULT_REGION
+    return [normalise(r, region=region) for chunk in chunks(SCAN_CHUNK) for r in chunk]
+
+
+def duplicate_scan_create(
+    *, record_type: str, started_by: Any = None, threshold: float = DEFAULT_THRESHOLD
+) -> DuplicateScan:
+    """A scan waiting to run; ``duplicate_scan_execute`` (or the task) runs it."""
+    if record_type not in DuplicateRecordType.values:
+        raise ValueError(_("Unknown record type: %(type)s") % {"type": record_type})
+    return DuplicateScan.objects.create(
+        record_type=record_type, started_by=started_by, threshold=threshold
+    )
+
+
+def duplicate_scan_start(*, record_type: str, started_by: Any) -> DuplicateScan:
+    """Create a scan and run it as a background task once the transaction commits."""
+    scan = duplicate_scan_create(record_type=record_type, started_by=started_by)
+    transaction.on_commit(lambda: duplicate_scan.enqueue(scan_id=scan.pk))
+    return scan
+
+
+def duplicate_scan_execute(*, scan: DuplicateScan) -> DuplicateScan:
+    """Compare every record of the scan's type and upsert the pairs at or above its threshold.
+
+    Pairs found again get the new score and reasons but keep their status: a dismissed pair
+    stays dismissed. Open pairs that this scan no longer finds (records edited or deleted) are
+    removed from the queue.
+    """
+    started = time.perf_counter()
+    try:
+        people = _people(scan.record_type)
+        index_pairs, stats = candidate_pairs(people)
+        found: list[DuplicatePair] = []
+        for i, j in index_pairs:
+            a, b = people[i], people[j]
+            if int(b.id) < int(a.id):
+                a, b = b, a
+            result = score_pair(a, b)
+            if result.score >= scan.threshold:
+                found.append(
+                    DuplicatePair(
+                        record_type=scan.record_type,
+                        left_id=int(a.id),
+                        right_id=int(b.id),
+                        score=round(result.score, 4),
+                        reasons=list(result.reasons),
+                        found_by=scan,
+                    )
+                )
+        del index_pairs
+        with transaction.atomic():
+            DuplicatePair.objects.bulk_create(
+                found,
+                batch_size=UPSERT_BATCH,
+                update_conflicts=True,
+                unique_fields=["record_type", "left_id", "right_id"],
+                update_fields=["score", "reasons", "found_by"],
+            )
+            DuplicatePair.objects.filter(
+                record_type=scan.record_type, status=DuplicatePairStatus.OPEN
+            ).exclude(found_by=scan).delete()
+            scan.record_count = stats.records
+            scan.candidate_count = stats.candidate_pairs
+            scan.pair_count = len(found)
+            scan.status = DuplicateScanStatus.DONE
+            scan.seconds = round(time.perf_counter() - started, 3)
+            scan.finished_at = timezone.now()
+            scan.save()
+    except Exception as exc:
+        scan.status = DuplicateScanStatus.FAILED
+        scan.error = str(exc) or type(exc).__name__
+        scan.seconds = round(time.perf_counter() - started, 3)
+        scan.finished_at = timezone.now()
+        scan.save()
+        raise
+    return scan
+
+
+def duplicate_scan_run(
+    *, record_type: str, threshold: float = DEFAULT_THRESHOLD, started_by: Any = None
+) -> DuplicateScan:
+    """Scan every contact (or lead) now, in this process; returns the finished scan."""
+    scan = duplicate_scan_create(
+        record_type=record_type, started_by=started_by, threshold=threshold
+    )
+    return duplicate_scan_execute(scan=scan)
+
+
+def duplicate_pair_dismiss(*, actor: Any, pair: DuplicatePair) -> DuplicatePair:
+    """Mark ``pair`` as not a duplicate; later scans leave it dismissed. ``actor`` needs change
+    access to both records."""
+    model = duplicate_record_model(pair.record_type)
+    ids = {pair.left_id, pair.right_id}
+    with transaction.atomic():
+        if restricted(model, actor, "change").filter(pk__in=ids).count() != len(ids):
+            raise PermissionDenied(_("You may not change both records of this pair."))
+        pair = DuplicatePair.objects.select_for_update().get(pk=pair.pk)
+        pair.status = DuplicatePairStatus.DISMISSED
+        pair.reviewed_by = actor
+        pair.reviewed_at = timezone.now()
+        pair.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    return pair

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MergesConfig(AppConfig):
+    """Merges of two records of the same type into one, kept so that they can be undone."""
+
+    name = "rapport.merges"
+    label = "merges"
+    verbose_name = _("Merges")
+    default_auto_field = "django.db.models.BigAutoField"
