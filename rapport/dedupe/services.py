@@ -214,3 +214,16 @@ def duplicate_pair_dismiss(*, actor: Any, pair: DuplicatePair) -> DuplicatePair:
         pair.reviewed_at = timezone.now()
         pair.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     return pair
+
+
+def duplicate_pairs_merged(*, user: Any, record_type: str, survivor_id: int, other_id: int) -> int:
+    """Close the review-queue pairs of two records that were just merged; the number closed.
+
+    Pairs of the merged-away record with third records now concern the survivor: they stay
+    open and the next scan rescores them."""
+    if record_type not in DuplicateRecordType.values:
+        return 0
+    left, right = sorted((survivor_id, other_id))
+    return DuplicatePair.objects.filter(
+        record_type=record_type, left_id=left, right_id=right
+    ).update(status=DuplicatePairStatus.MERGED, reviewed_by=user, reviewed_at=timezone.now())

@@ -18,9 +18,10 @@ from rest_framework.response import Response
 
 from rapport.framework.api.serializers import actor_from_request
 from rapport.framework.exceptions import RecordNotFound
-from rapport.framework.merge import MergeAlreadyUndone, record_merge, record_merge_undo
+from rapport.framework.merge import MergeAlreadyUndone, record_merge_undo
 from rapport.merges.choices import MergeKeep
 from rapport.merges.models import MergeRecord
+from rapport.merges.services import records_merge
 
 
 class MergeUndoConflict(APIException):
@@ -73,7 +74,7 @@ def merge(self: Any, request: Request, pk: Any = None) -> Response:
     other = model._default_manager.filter(pk=given.validated_data["other"]).first()
     if other is None:
         raise RecordNotFound()
-    result = record_merge(
+    result = records_merge(
         actor=actor_from_request(request),
         record_type=self.record_type,
         survivor=survivor,
