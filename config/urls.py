@@ -14,7 +14,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("api/search/", SearchView.as_view(), name="api-search"),
-    path("api/", include("rapport.privacy.urls")),
     path("api/", include(api_router().urls)),
     # The schema and its documentation describe the API, not its data: readable without login.
     path(

@@ -202,6 +202,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rapport.framework.api.permissions.RecordApiPermission"],
+    # Every endpoint reads JSON through the size-limited parser (DRF's own reads the body without
+    # DATA_UPLOAD_MAX_MEMORY_SIZE); uploads (imports) come as multipart, which Django limits.
+    "DEFAULT_PARSER_CLASSES": [
+        "rapport.framework.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rapport.framework.api.pagination.RecordCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -13,6 +13,7 @@ from rapport.contacts.services import (
 from rapport.dedupe.api import duplicates
 from rapport.framework.registry import ChildSpec, RecordType, register
 from rapport.merges.api import merge
+from rapport.privacy.api import PERSON_ACTIONS
 
 register(
     RecordType(
@@ -50,7 +51,7 @@ register(
         ),
         prepare=contact_prepare,
         after_save=contact_after_save,
-        extra_actions=(duplicates, merge),
+        extra_actions=(duplicates, merge, *PERSON_ACTIONS),
         merge_related=contact_merge_related,
         quality_checks=CONTACT_CHECKS,
     )

@@ -11,7 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from rapport.core.models import ChangeLogEntry
-from rapport.framework.api.parsers import LimitedJSONParser
 from rapport.identity.choices import TokenScope
 from rapport.identity.models import ApiToken, User
 from rapport.identity.services import api_token_create, api_token_revoke
@@ -46,7 +45,6 @@ class ApiTokenViewSet(
     deleting a token revokes it."""
 
     serializer_class = ApiTokenSerializer
-    parser_classes = [LimitedJSONParser]
     queryset = ApiToken.objects.none()
 
     def get_queryset(self) -> QuerySet[ApiToken]:

@@ -6,6 +6,7 @@ from rapport.leads.models import Lead
 from rapport.leads.quality import LEAD_CHECKS
 from rapport.leads.services import lead_merge_related, lead_prepare
 from rapport.merges.api import merge
+from rapport.privacy.api import PERSON_ACTIONS
 
 register(
     RecordType(
@@ -19,7 +20,7 @@ register(
         default_ordering=("-created_at",),
         prefetch_related=("tags",),
         prepare=lead_prepare,
-        extra_actions=(duplicates, merge),
+        extra_actions=(duplicates, merge, *PERSON_ACTIONS),
         merge_related=lead_merge_related,
         quality_checks=LEAD_CHECKS,
     )

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from rapport.framework.api.serializers import actor_from_request
+from rapport.framework.base_models import restricted
 from rapport.framework.exceptions import RecordNotFound
 from rapport.framework.merge import MergeAlreadyUndone, record_merge_undo
 from rapport.merges.choices import MergeKeep
@@ -70,8 +71,11 @@ def merge(self: Any, request: Request, pk: Any = None) -> Response:
     survivor = self.get_object()
     given = MergeRequestSerializer(data=request.data)
     given.is_valid(raise_exception=True)
-    model = self.record_type.model
-    other = model._default_manager.filter(pk=given.validated_data["other"]).first()
+    other = (
+        restricted(self.record_type.model, request.user, "view")
+        .filter(pk=given.validated_data["other"])
+        .first()
+    )
     if other is None:
         raise RecordNotFound()
     result = records_merge(

@@ -1,4 +1,4 @@
-"""REST endpoints of the privacy app, nested under the person's record type:
+"""REST actions of the privacy app, added to the contacts and leads record types (records.py):
 
 ``/api/<contacts|leads>/<id>/consents/`` (GET, POST), ``.../consents/withdraw/`` (POST),
 ``.../personal-data/?format=json|html`` (GET) and ``.../erase/`` (POST).
@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from rapport.framework.api.problems import problem_response
 from rapport.framework.api.serializers import actor_from_request
@@ -108,101 +108,101 @@ class JsonOnlyNegotiation(BaseContentNegotiation):
         return renderer, renderer.media_type
 
 
-class PersonView(APIView):
-    person_type: str = ""
-
-    def _state(self, request: Request, pk: int) -> dict[str, Any]:
-        person = person_get(user=request.user, person_type=self.person_type, pk=pk)
-        current = consent_current(user=request.user, person=person)
-        return {
-            "current": {k: ConsentSerializer(v).data if v else None for k, v in current.items()},
-            "history": ConsentSerializer(
-                consent_history(user=request.user, person=person), many=True
-            ).data,
-        }
+def _person(view: Any, request: Request, pk: Any) -> Any:
+    return person_get(user=request.user, person_type=view.record_type.key, pk=int(pk))
 
 
-class ConsentsView(PersonView):
-    """The consents of a person: current state per purpose and the full history."""
-
-    @extend_schema(responses=ConsentStateSerializer)
-    def get(self, request: Request, pk: int) -> Response:
-        return Response(self._state(request, pk))
-
-    @extend_schema(request=ConsentInputSerializer, responses={201: ConsentSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        person = person_get(user=request.user, person_type=self.person_type, pk=pk)
-        ser = ConsentInputSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        consent = consent_record(
-            actor=actor_from_request(request), person=person, **ser.validated_data
-        )
-        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+def _consent_state(request: Request, person: Any) -> dict[str, Any]:
+    current = consent_current(user=request.user, person=person)
+    return {
+        "current": {k: ConsentSerializer(v).data if v else None for k, v in current.items()},
+        "history": ConsentSerializer(
+            consent_history(user=request.user, person=person), many=True
+        ).data,
+    }
 
 
-class ConsentWithdrawView(PersonView):
+@extend_schema(methods=["GET"], responses=ConsentStateSerializer)
+@extend_schema(methods=["POST"], request=ConsentInputSerializer, responses={201: ConsentSerializer})
+@action(detail=True, methods=["get", "post"])
+def consents(self: Any, request: Request, pk: Any = None) -> Response:
+    """The consents of a person: current state per purpose and the full history (GET), or a
+    consent recorded (POST)."""
+    person = _person(self, request, pk)
+    if request.method == "GET":
+        return Response(_consent_state(request, person))
+    ser = ConsentInputSerializer(data=request.data)
+    ser.is_valid(raise_exception=True)
+    consent = consent_record(actor=actor_from_request(request), person=person, **ser.validated_data)
+    return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=ConsentWithdrawSerializer, responses={201: ConsentSerializer})
+@action(detail=True, methods=["post"], url_path="consents/withdraw")
+def consents_withdraw(self: Any, request: Request, pk: Any = None) -> Response:
     """Withdraw the person's consent for one purpose."""
-
-    @extend_schema(request=ConsentWithdrawSerializer, responses={201: ConsentSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        person = person_get(user=request.user, person_type=self.person_type, pk=pk)
-        ser = ConsentWithdrawSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        consent = consent_withdraw(
-            actor=actor_from_request(request), person=person, **ser.validated_data
-        )
-        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
-
-
-class PersonalDataView(PersonView):
-    """Everything held about the person (subject access request), as JSON or an HTML page."""
-
-    content_negotiation_class = JsonOnlyNegotiation
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("format", str, enum=ExportFormat.values, description="json or html")
-        ],
-        responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
-            (200, "text/html"): OpenApiTypes.STR,
-        },
+    person = _person(self, request, pk)
+    ser = ConsentWithdrawSerializer(data=request.data)
+    ser.is_valid(raise_exception=True)
+    consent = consent_withdraw(
+        actor=actor_from_request(request), person=person, **ser.validated_data
     )
-    def get(self, request: Request, pk: int) -> Response | HttpResponse:
-        export_format = request.query_params.get("format", ExportFormat.JSON)
-        if export_format not in ExportFormat.values:
-            raise ValidationError(
-                {
-                    "format": [
-                        _("Unknown format; choose from %(choices)s.")
-                        % {"choices": ", ".join(ExportFormat.values)}
-                    ]
-                },
-                code="invalid_choice",
-            )
-        person = person_get(user=request.user, person_type=self.person_type, pk=pk)
-        data = person_data_export(
-            actor=actor_from_request(request), person=person, export_format=export_format
+    return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("format", str, enum=ExportFormat.values, description="json or html")
+    ],
+    responses={
+        (200, "application/json"): OpenApiTypes.OBJECT,
+        (200, "text/html"): OpenApiTypes.STR,
+    },
+)
+@action(
+    detail=True,
+    methods=["get"],
+    url_path="personal-data",
+    content_negotiation_class=JsonOnlyNegotiation,
+)
+def personal_data(self: Any, request: Request, pk: Any = None) -> Response | HttpResponse:
+    """Everything held about the person (subject access request), as JSON or an HTML page."""
+    export_format = request.query_params.get("format", ExportFormat.JSON)
+    if export_format not in ExportFormat.values:
+        raise ValidationError(
+            {
+                "format": [
+                    _("Unknown format; choose from %(choices)s.")
+                    % {"choices": ", ".join(ExportFormat.values)}
+                ]
+            },
+            code="invalid_choice",
         )
-        if export_format == ExportFormat.HTML:
-            html = render_to_string("privacy/personal_data.html", {"data": data}, request=request)
-            return HttpResponse(html, content_type="text/html; charset=utf-8")
-        return Response(data)
+    person = _person(self, request, pk)
+    data = person_data_export(
+        actor=actor_from_request(request), person=person, export_format=export_format
+    )
+    if export_format == ExportFormat.HTML:
+        html = render_to_string("privacy/personal_data.html", {"data": data}, request=request)
+        return HttpResponse(html, content_type="text/html; charset=utf-8")
+    return Response(data)
 
 
-class EraseView(PersonView):
+@extend_schema(request=None, responses={200: ErasureSerializer})
+@action(detail=True, methods=["post"])
+def erase(self: Any, request: Request, pk: Any = None) -> Response:
     """Anonymise the person everywhere. Irreversible; needs change and delete access."""
+    person = _person(self, request, pk)
+    try:
+        erasure = person_erase(actor=actor_from_request(request), person=person)
+    except PersonAlreadyErased:
+        return problem_response(
+            status_code=status.HTTP_409_CONFLICT,
+            code="already_erased",
+            title=_("This person has already been erased."),
+            detail=_("An erasure cannot be repeated or undone."),
+        )
+    return Response(ErasureSerializer(erasure).data)
 
-    @extend_schema(request=None, responses={200: ErasureSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        person = person_get(user=request.user, person_type=self.person_type, pk=pk)
-        try:
-            erasure = person_erase(actor=actor_from_request(request), person=person)
-        except PersonAlreadyErased:
-            return problem_response(
-                status_code=status.HTTP_409_CONFLICT,
-                code="already_erased",
-                title=_("This person has already been erased."),
-                detail=_("An erasure cannot be repeated or undone."),
-            )
-        return Response(ErasureSerializer(erasure).data)
+
+PERSON_ACTIONS = (consents, consents_withdraw, personal_data, erase)

@@ -72,7 +72,7 @@ class RecordViewSet(ExportMixin, viewsets.ModelViewSet):  # type: ignore[type-ar
     """List, retrieve, create, update, delete, bulk, export, change history and timeline."""
 
     record_type: ClassVar[RecordType]
-    parser_classes = [LimitedJSONParser]
+    parser_classes = [LimitedJSONParser]  # records are JSON only
 
     def get_queryset(self) -> models.QuerySet[Any]:
         rt = self.record_type
