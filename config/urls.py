@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from rapport.framework.admin import register_record_admins
@@ -12,6 +12,7 @@ register_record_admins()
 
 urlpatterns = [
     path("", home, name="home"),
+    path("", include("rapport.identity.urls")),
     path("admin/", admin.site.urls),
     path("api/search/", SearchView.as_view(), name="api-search"),
     path("api/", include(api_router().urls)),
@@ -19,10 +20,13 @@ urlpatterns = [
     path(
         "api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"
     ),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
         name="api-docs",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Generated record screens last: their first segment is any declared record type.
+    path("", include("rapport.framework.ui.urls")),
 ]

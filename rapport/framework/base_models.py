@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rapport.framework.exceptions import RecordNotFound
 from rapport.framework.registry import record_type_key
 from rapport.identity.access import restriction_q
 
@@ -94,3 +95,15 @@ class ConfigModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def record_get(model: type[models.Model], user: Any, pk: Any, action: str = "view") -> Any:
+    """The record ``pk`` if ``user`` may perform ``action`` on it; RecordNotFound for a missing
+    record and for a forbidden one alike."""
+    try:
+        record = restricted(model, user, action).filter(pk=pk).first()
+    except (ValueError, TypeError):
+        record = None
+    if record is None:
+        raise RecordNotFound()
+    return record

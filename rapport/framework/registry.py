@@ -54,10 +54,17 @@ class RecordType:
     # data-quality endpoint and usable as the ?quality= list filter.
     quality_checks: tuple[Any, ...] = ()
     is_config: bool = False
+    # Where the web UI lists it: one of rapport.framework.ui.nav.AREAS; config types go to
+    # Settings unless they say otherwise.
+    area: str = ""
     extra_actions: tuple[Any, ...] = field(default_factory=tuple)
     # merge_related(actor=, survivor=, other=, moves=) moves what refers to ``other`` onto
     # ``survivor`` when two records are merged (rapport.framework.merge); None: not mergeable.
     merge_related: Callable[..., None] | None = None
+
+    @property
+    def nav_area(self) -> str:
+        return self.area or ("settings" if self.is_config else "sales")
 
     @property
     def label(self) -> str:

@@ -95,7 +95,9 @@ class RecordSerializer(RestrictedFieldsMixin, CountryFieldMixin, serializers.Mod
     def create(self, validated_data: dict[str, Any]) -> models.Model:
         data, relations, children = self._split(validated_data)
         return record_create(
-            actor=actor_from_request(self.context["request"]),
+            actor=actor_from_request(
+                self.context["request"], self.context.get("channel", Channel.API)
+            ),
             record_type=self.record_type(),
             data=data,
             relations=relations,
@@ -105,7 +107,9 @@ class RecordSerializer(RestrictedFieldsMixin, CountryFieldMixin, serializers.Mod
     def update(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
         data, relations, children = self._split(validated_data)
         return record_update(
-            actor=actor_from_request(self.context["request"]),
+            actor=actor_from_request(
+                self.context["request"], self.context.get("channel", Channel.API)
+            ),
             record_type=self.record_type(),
             record=instance,
             data=data,

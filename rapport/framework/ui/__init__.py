@@ -1,0 +1,1 @@
+"""The web UI generated from the record-type declarations: server-rendered templates + htmx."""
