@@ -36,10 +36,11 @@ demo: install
 	$(RAPPORT) demo --contacts $(DEMO_CONTACTS) --seed $(DEMO_SEED) --if-empty
 	$(RAPPORT) serve --with-worker
 
-# Debian packages the tests drive for real: redis-server, and xgettext to check the catalogue.
+# Debian packages the tests drive for real: redis-server, xgettext to check the catalogue, and
+# chromium for the browser tests (Playwright drives it; no browser is downloaded).
 test-deps:
-	@command -v redis-server >/dev/null && command -v xgettext >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server gettext >/dev/null)
+	@command -v redis-server >/dev/null && command -v xgettext >/dev/null && command -v chromium >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server gettext chromium >/dev/null)
 
 test: install test-deps
 	$(BIN)/pytest -n 2 -q

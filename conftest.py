@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from rapport.identity.models import Role, Team, User
+from tests.browser import chromium, page  # noqa: F401  (fixtures of the browser tests)
 from tests.redis_server import redis_server  # noqa: F401  (a fixture for every test)
 
 

@@ -1,15 +1,9 @@
-"""Sign-in and sign-out screens."""
+"""Screens of the identity app: signing in and out (auth_urls) and the administrator's
+settings for users, teams, roles and sharing (settings_urls)."""
 
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="identity/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("rapport.identity.auth_urls")),
+    path("settings/", include("rapport.identity.settings_urls")),
 ]
