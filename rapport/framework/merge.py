@@ -25,8 +25,10 @@ from rapport.framework.base_models import RecordModel, restricted
 from rapport.framework.choices import ChangeAction
 from rapport.framework.events import RecordEvent, event_queue
 from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
-from rapport.framework.registry import RecordType, get_record_type
+from rapport.framework.registry import RecordType, get_record_type, record_type_for
 from rapport.framework.search import search_index_record, search_unindex_record
+from rapport.identity.choices import ShareLevel
+from rapport.identity.models import RecordShare
 from rapport.merges.choices import MergeKeep
 from rapport.merges.models import MergeRecord
 
@@ -115,6 +117,44 @@ def related_by_type_move(
     content_type = ContentType.objects.get_for_model(type(other))
     rows = model._default_manager.filter(**{type_field: content_type, id_field: other.pk})
     return moves.update(rows, **{id_field: survivor.pk})
+
+
+_SHARE_RANK = {ShareLevel.READ: 0, ShareLevel.READ_WRITE: 1}
+
+
+def shares_move(
+    *, moves: MergeMoves, model: type[models.Model], survivor: models.Model, other: models.Model
+) -> None:
+    """Whoever ``other`` was shared with gets the survivor shared at the same level: a share
+    for someone the survivor is already shared with keeps the higher of the two levels."""
+    content_type = ContentType.objects.get_for_model(model)
+    existing = {
+        (share.user_id, share.team_id): share
+        for share in RecordShare.objects.filter(content_type=content_type, object_id=survivor.pk)
+    }
+    for share in RecordShare.objects.filter(content_type=content_type, object_id=other.pk):
+        kept = existing.get((share.user_id, share.team_id))
+        if kept is None:
+            moves.update(RecordShare.objects.filter(pk=share.pk), object_id=survivor.pk)
+            continue
+        if _SHARE_RANK.get(share.level, 0) > _SHARE_RANK.get(kept.level, 0):
+            moves.update(RecordShare.objects.filter(pk=kept.pk), level=share.level)
+        moves.delete(RecordShare.objects.filter(pk=share.pk))
+
+
+def moved_records_reindex(moves: MergeMoves) -> None:
+    """Bring the search entries of moved records up to date: a contact whose account was
+    merged shows the surviving account's name."""
+    by_model: dict[str, set[Any]] = {}
+    for entry in moves.entries:
+        if "field" in entry:
+            by_model.setdefault(entry["model"], set()).add(entry["pk"])
+    for label, pks in by_model.items():
+        record_type = record_type_for(apps.get_model(label))
+        if record_type is None:
+            continue
+        for pk in sorted(pks):
+            search_index_record(record_type, record_type.model(pk=pk))
 
 
 @dataclass(frozen=True)
@@ -254,6 +294,7 @@ def record_merge(
 
     moves = MergeMoves()
     record_type.merge_related(actor=actor, survivor=survivor, other=other, moves=moves)
+    shares_move(moves=moves, model=model, survivor=survivor, other=other)
     other.delete()
     if record_type.after_save:
         record_type.after_save(
@@ -261,6 +302,7 @@ def record_merge(
         )
     search_index_record(record_type, survivor)
     search_unindex_record(record_type, other_pk)
+    moved_records_reindex(moves)
 
     merge = MergeRecord.objects.create(
         record_type=record_type.key,
@@ -353,6 +395,7 @@ def record_merge_undo(*, actor: Actor, merge: MergeRecord) -> MergeRecord:
         if record_type.after_save:
             record_type.after_save(actor=actor, record=record, created=False, children={})
         search_index_record(record_type, record)
+    moved_records_reindex(MergeMoves(entries=list(merge.moves)))
 
     merge.undone_at = now
     merge.save(update_fields=["undone_at"])

@@ -20,6 +20,7 @@ from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 
 from rapport.contacts.models import Contact
+from rapport.core.custom_fields import definitions_for
 from rapport.dedupe.csvio import field_for_header, header_key
 from rapport.framework.registry import RecordType
 
@@ -32,6 +33,8 @@ class FieldKind(Enum):
     EMAILS = "emails"  # a contact's email rows, one per column
     PHONES = "phones"  # a contact's phone rows, one per column
     ACCOUNT_NAME = "account_name"  # a contact's account, by name
+    TAGS = "tags"  # tag names, separated by commas
+    CUSTOM = "custom"  # a custom field (key ``cf.<name>``)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ _PERSON_FIELDS: dict[str, dict[str, str]] = {
     "opportunities": {"company": "account"},
     "activities": {},
 }
+CUSTOM_PREFIX = "cf."
 # Fields never filled from a file: the record's identity and stamps.
 _NEVER = {"id", "custom_fields", "created_at", "updated_at", "created_by", "updated_by"}
 
@@ -110,6 +114,13 @@ def import_fields(record_type: RecordType) -> dict[str, ImportField]:
         english, chinese = _labels(model, name, field)
         kind = FieldKind.RELATION if isinstance(field, RelatedField) else FieldKind.SCALAR
         out[name] = _field(name, english, kind, english, chinese)
+    if "tags" in fields:
+        with override(CHINESE):
+            tags_zh = str(_("Tags"))
+        out["tags"] = _field("tags", _("Tags"), FieldKind.TAGS, "tag", tags_zh, "标签")
+    for defn in definitions_for(record_type.key).values():
+        key = CUSTOM_PREFIX + defn.name
+        out[key] = _field(key, defn.label, FieldKind.CUSTOM, defn.name, defn.label, defn.label_zh)
     if record_type.key == "contacts":
         with override(CHINESE):
             email_zh, phone_zh = str(_("Email")), str(_("Phone"))

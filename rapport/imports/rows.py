@@ -10,6 +10,7 @@ left half-written.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -31,7 +32,7 @@ from rapport.framework.registry import RecordType
 from rapport.framework.services import record_create, record_update
 from rapport.framework.text import phone_e164
 from rapport.imports.choices import DuplicatePolicy, RowAction
-from rapport.imports.mapping import CHINESE, FieldKind, ImportField, import_fields
+from rapport.imports.mapping import CHINESE, CUSTOM_PREFIX, FieldKind, ImportField, import_fields
 from rapport.imports.readers import SourceRow, oversized_column
 from rapport.leads.models import Lead
 
@@ -39,6 +40,8 @@ _DATE_FORMATS = ("%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 _CHINESE_BOOLEANS = {"是": "true", "否": "false", "真": "true", "假": "false"}
 # Looked up by name when a relation column does not hold an id.
 _NAME_FIELDS = ("name", "username", "code")
+# Separators of several tags in one cell: comma, semicolon, and their Chinese forms.
+_TAG_SEPARATORS = re.compile("[,;\uff0c\uff1b\u3001]")
 
 
 @dataclass
@@ -213,6 +216,10 @@ class RowWriter:
                     )
                 else:
                     data["memberships"] = [{"account": account_id}]
+            elif import_field.kind == FieldKind.TAGS:
+                data["tags"] = [t.strip() for t in _TAG_SEPARATORS.split(cells[0]) if t.strip()]
+            elif import_field.kind == FieldKind.CUSTOM:
+                data.setdefault("custom_fields", {})[key[len(CUSTOM_PREFIX) :]] = cells[0]
             elif import_field.kind == FieldKind.RELATION:
                 relation: Any = self.serializer_fields[key]
                 queryset: Any = getattr(relation, "queryset", None)
@@ -274,11 +281,14 @@ class RowWriter:
     # --- writing -----------------------------------------------------------------------------
 
     def _merged_children(self, instance: models.Model, data: dict[str, Any]) -> dict[str, Any]:
-        """On update, the row's emails, phones and account are added to the existing ones."""
-        if self.record_type.key != "contacts":
-            return data
+        """On update, the row's tags, emails, phones and account are added to the existing
+        ones (custom fields are merged by the service)."""
         current = self.record_type.serializer(instance, context=self.context).data  # type: ignore[call-arg]
         merged = dict(data)
+        if "tags" in data:
+            merged["tags"] = list(dict.fromkeys([*current.get("tags", []), *data["tags"]]))
+        if self.record_type.key != "contacts":
+            return merged
         if "emails" in data:
             have = {str(e["email"]).casefold() for e in current["emails"]}
             new = [e for e in data["emails"] if str(e["email"]).casefold() not in have]
@@ -339,6 +349,9 @@ class RowWriter:
             data = self._merged_children(instance, data)
             current = self.record_type.serializer(instance, context=self.context).data  # type: ignore[call-arg]
             outcome.before = {k: current[k] for k in data if k in current}
+            if "custom_fields" in data:  # only the keys the row sets; None removes on undo
+                had = current.get("custom_fields") or {}
+                outcome.before["custom_fields"] = {k: had.get(k) for k in data["custom_fields"]}
             outcome.action = RowAction.UPDATED
         record = self._save(instance, data)
         outcome.record_id = int(record.pk)

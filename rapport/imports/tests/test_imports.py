@@ -400,3 +400,56 @@ def test_undecodable_bytes_after_the_sample_fail_the_job_clearly(
     assert job["status"] == "failed"
     assert job["error"].startswith("The file cannot be decoded as utf-8 after line ")
     assert Contact.objects.count() == 0
+
+
+def test_tags_and_custom_fields_are_imported_and_undone(
+    personas: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Given tags, a custom field with a Chinese label, and an existing contact
+    from rapport.core.models import CustomFieldDefinition, Tag
+
+    Tag.objects.create(name="vip")
+    Tag.objects.create(name="press")
+    CustomFieldDefinition.objects.create(
+        record_type="contacts",
+        name="shoe_size",
+        label="Shoe size",
+        label_zh="鞋码",
+        field_type="integer",
+    )
+    existing = ContactEmailFactory(email="grace@example.com", contact__owner=personas.owner).contact
+    existing.tags.add(Tag.objects.get(name="press"))
+    # When a file with a tags column and the custom field under its Chinese label is imported
+    text = csv_bytes(
+        [
+            ["Family name", "Email", "标签", "鞋码"],
+            ["Hopper", "grace@example.com", "vip", "38"],
+            ["Lamarr", "hedy@example.com", "vip\uff0c press", "39"],
+            ["Curie", "marie@example.com", "unknown-tag", "40"],
+            ["Noether", "emmy@example.com", "", "big"],
+        ]
+    )
+    response = upload(personas.owner, text.encode(), duplicate_policy="update")
+    assert response.json()["mapping"] == {
+        "Family name": "family_name",
+        "Email": "emails",
+        "标签": "tags",
+        "鞋码": "cf.shoe_size",
+    }
+    job = run(personas.owner, response.json()["id"], django_capture_on_commit_callbacks)
+    # Then tags are added to the existing ones, custom fields are set, bad values rejected
+    assert (job["created_count"], job["updated_count"], job["rejected_count"]) == (1, 1, 2)
+    existing.refresh_from_db()
+    assert sorted(existing.tags.values_list("name", flat=True)) == ["press", "vip"]
+    assert existing.custom_fields == {"shoe_size": 38}
+    hedy = Contact.objects.get(family_name="Lamarr")
+    assert sorted(hedy.tags.values_list("name", flat=True)) == ["press", "vip"]
+    assert hedy.custom_fields == {"shoe_size": 39}
+    assert not Contact.objects.filter(family_name__in=["Curie", "Noether"]).exists()
+    # And undo puts the existing contact back as it was
+    undo = client_for(personas.owner).post(f"/api/imports/{job['id']}/undo/")
+    assert undo.status_code == 200, undo.content
+    existing.refresh_from_db()
+    assert list(existing.tags.values_list("name", flat=True)) == ["press"]
+    assert existing.custom_fields == {}
+    assert list(Contact.objects.all()) == [existing]
