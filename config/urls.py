@@ -5,13 +5,16 @@ from rest_framework.permissions import AllowAny
 
 from rapport.framework.admin import register_record_admins
 from rapport.framework.api.router import api_router
-from rapport.framework.views import home
+from rapport.identity.auth_forms import AdminSignInForm
 from rapport.search.api import SearchView
 
 register_record_admins()
+# The admin's own sign-in has no code step: it refuses users with two-factor authentication.
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
-    path("", home, name="home"),
+    # Home (dashboard), My day, notifications.
+    path("", include("rapport.workspace.urls")),
     path("", include("rapport.identity.urls")),
     path("admin/", admin.site.urls),
     path("api/search/", SearchView.as_view(), name="api-search"),
@@ -27,6 +30,9 @@ urlpatterns = [
         name="api-docs",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the generated screens, whose /opportunities/<pk>/ would take "board" for an id.
+    path("", include("rapport.opportunities.board_urls")),
+    path("", include("rapport.webforms.urls")),
     # Generated record screens last: their first segment is any declared record type.
     path("", include("rapport.framework.ui.urls")),
 ]

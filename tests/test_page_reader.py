@@ -25,6 +25,7 @@ from rapport.framework.testing.factories import (
     TagFactory,
 )
 from rapport.opportunities.models import OpportunityContact, StageHistory
+from rapport.webforms.tests.factories import webform
 
 
 @pytest.fixture
@@ -65,6 +66,7 @@ def data(personas):
     LeadFactory(owner=owner)
     ExchangeRateFactory()
     CustomFieldFactory()
+    webform(allowed_origins=["https://www.example.com"])
     return owner
 
 

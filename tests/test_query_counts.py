@@ -37,6 +37,7 @@ LIST_BUDGET = {
     "exchange-rates": 1,
     "tags": 1,
     "custom-fields": 1,
+    "web-forms": 1,
 }
 RETRIEVE_BUDGET = {
     **LIST_BUDGET,

@@ -4,6 +4,7 @@ The defaults make `make demo` work on a laptop: SQLite in WAL mode under ``var/`
 database-backed task queue, a database cache, email printed to the console.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
     "rapport.framework",
     "rapport.identity",
     "rapport.core",
@@ -49,7 +51,9 @@ INSTALLED_APPS = [
     "rapport.leads",
     "rapport.opportunities",
     "rapport.activities",
+    "rapport.workspace",
     "rapport.privacy",
+    "rapport.webforms",
     "rapport.demo",
 ]
 
@@ -66,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "rapport.framework.middleware.ApiProblemMiddleware",
+    # Last, as django-axes requires: turns a lock-out into the sign-in page's message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -84,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "rapport.framework.ui.context_processors.shell",
+                "rapport.workspace.context_processors.attention",
             ],
         },
     },
@@ -140,10 +147,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every attempt for a locked-out username and address before a password check.
+    "axes.backends.AxesStandaloneBackend",
+    # Username or email address (case-insensitive), active users only.
+    "rapport.identity.backends.UsernameOrEmailBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
+# Sessions: SESSION_COOKIE_AGE is how long a sign-in lasts (12 hours by default), counted from
+# sign-in. With SESSION_SAVE_EVERY_REQUEST every request pushes the expiry out again, which makes
+# the same number an idle timeout instead (at the cost of a session write per request).
+# SESSION_EXPIRE_AT_BROWSER_CLOSE gives a cookie without expiry date: closing the browser signs
+# out (the server still ends the session after SESSION_COOKIE_AGE).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+SESSION_SAVE_EVERY_REQUEST = env.bool("SESSION_SAVE_EVERY_REQUEST", default=False)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
+SESSION_COOKIE_HTTPONLY = True
+
+# Lock-out after repeated failed sign-ins (django-axes): AXES_FAILURE_LIMIT wrong passwords or
+# authentication codes for one account from one address lock that pair for AXES_COOLOFF_MINUTES.
+# Counting by account and address together keeps an attacker from locking a colleague out from
+# elsewhere; counts are in the database, so every web process sees them.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# An email address and the username it belongs to count as one account.
+AXES_USERNAME_CALLABLE = "rapport.identity.backends.axes_username"
+# The address behind NUM_PROXIES proxies, as for the API's per-address limits.
+AXES_CLIENT_IP_CALLABLE = "rapport.identity.backends.client_ip_address"
+# The lock-out message is shown on the sign-in page (status 429), not as a bare error page.
+AXES_LOCKOUT_CALLABLE = "rapport.identity.auth_views.locked_out"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 
 # --- i18n ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -253,42 +292,8 @@ SPECTACULAR_SETTINGS = {
         "AccessLevelEnum": "rapport.identity.choices.ShareLevel",
     },
 }
-# No inline scripts or styles anywhere: every script is a file from 'self' (htmx, Alpine's CSP
-# build, the app's own), data for scripts travels in JSON data blocks.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF, "data:"],
-        "connect-src": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-        "base-uri": [SELF],
-        "object-src": [NONE],
-    }
-}
-
-# No inline scripts or styles anywhere: every script is a file from 'self' (htmx, Alpine's CSP
-# build, the app's own), data for scripts travels in JSON data blocks.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF, "data:"],
-        "connect-src": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-        "base-uri": [SELF],
-        "object-src": [NONE],
-    }
-}
-
-# No inline scripts or styles anywhere: every script is a file from 'self' (htmx, Alpine's CSP
-# build, the app's own), data for scripts travels in JSON data blocks.
+# No inline scripts or styles anywhere: every script is a file from 'self' (htmx, Chart.js,
+# SortableJS, the app's own); data for scripts travels in JSON data blocks.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -319,3 +324,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Web forms: submissions per client address and form (a minute, a day), body size, spam checks.
+RAPPORT_WEBFORM_RATE_PER_MINUTE = env.int("RAPPORT_WEBFORM_RATE_PER_MINUTE", default=5)
+RAPPORT_WEBFORM_RATE_PER_DAY = env.int("RAPPORT_WEBFORM_RATE_PER_DAY", default=50)
+RAPPORT_WEBFORM_MAX_BYTES = env.int("RAPPORT_WEBFORM_MAX_BYTES", default=64 * 1024)

@@ -17,3 +17,8 @@ class CustomFieldType(models.TextChoices):
     EMAIL = "email", _("Email")
     PHONE = "phone", _("Phone")
     REFERENCE = "reference", _("Reference to a record")
+
+
+class SavedViewVisibility(models.TextChoices):
+    PRIVATE = "private", _("Only me")
+    TEAM = "team", _("My team")

@@ -1,4 +1,5 @@
-"""Change log, tags and custom-field definitions: features every record type shares."""
+"""Change log, tags, custom-field definitions and saved list views: features every record type
+shares."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rapport.core.choices import CustomFieldType
+from rapport.core.choices import CustomFieldType, SavedViewVisibility
 from rapport.framework.base_models import ConfigModel
 from rapport.framework.choices import ActorKind, ChangeAction, Channel
 
@@ -154,3 +155,54 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.slot.isoformat()}"
+
+
+class SavedView(models.Model):
+    """A named list of one record type: its filters, columns and ordering as a query string.
+
+    Private views are seen by their owner only; team views by every member of their team.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    record_type = models.CharField(_("record type"), max_length=50)
+    # A saved view outlives its author's account (a team may still use it); never cascades.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    team = models.ForeignKey(
+        "identity.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=10,
+        choices=SavedViewVisibility.choices,
+        default=SavedViewVisibility.PRIVATE,
+    )
+    query = models.TextField(_("query"), blank=True)
+    is_default = models.BooleanField(_("default view"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["record_type", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "record_type", "name"], name="savedview_unique_name"
+            ),
+        ]
+        indexes = [models.Index(fields=["record_type", "owner"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rapport.currencies.validators import validate_iso4217
+from rapport.currencies.validators import validate_iso4217, validate_positive_rate
 from rapport.framework.base_models import ConfigModel
 
 
@@ -31,7 +31,9 @@ class ExchangeRate(ConfigModel):
         Currency, on_delete=models.CASCADE, related_name="rates", verbose_name=_("currency")
     )
     date = models.DateField(_("date"))
-    rate = models.DecimalField(_("rate"), max_digits=20, decimal_places=10)
+    rate = models.DecimalField(
+        _("rate"), max_digits=20, decimal_places=10, validators=[validate_positive_rate]
+    )
 
     class Meta:
         verbose_name = _("exchange rate")

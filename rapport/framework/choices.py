@@ -19,6 +19,7 @@ class Channel(models.TextChoices):
     IMPORT = "import", _("Import")
     JOB = "job", _("Background job")
     CLI = "cli", _("Command line")
+    WEB_FORM = "web_form", _("Web form")
 
 
 class ChangeAction(models.TextChoices):

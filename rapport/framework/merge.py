@@ -119,7 +119,7 @@ def related_by_type_move(
     return moves.update(rows, **{id_field: survivor.pk})
 
 
-_SHARE_RANK = {ShareLevel.READ: 0, ShareLevel.READ_WRITE: 1}
+_SHARE_RANK: dict[str, int] = {ShareLevel.READ: 0, ShareLevel.READ_WRITE: 1}
 
 
 def shares_move(

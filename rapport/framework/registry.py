@@ -61,6 +61,9 @@ class RecordType:
     # merge_related(actor=, survivor=, other=, moves=) moves what refers to ``other`` onto
     # ``survivor`` when two records are merged (rapport.framework.merge); None: not mergeable.
     merge_related: Callable[..., None] | None = None
+    # Sections of the record page as (title, field names); empty: the generic grouping of
+    # rapport.framework.ui.sections (main fields, address, description, system).
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def nav_area(self) -> str:

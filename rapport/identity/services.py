@@ -1,4 +1,6 @@
-"""Writes of the identity app: API tokens and record sharing."""
+"""Writes of the identity app: API tokens and record sharing. The administrator's users, teams,
+roles and sharing defaults are in ``settings_services``; two-factor sign-in in
+``two_factor_services``."""
 
 from __future__ import annotations
 
@@ -20,7 +22,12 @@ from rapport.framework.base_models import restricted
 from rapport.framework.choices import ChangeAction
 from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
 from rapport.identity.choices import ShareLevel, TokenScope
-from rapport.identity.models import ApiToken, RecordShare, Team, User
+from rapport.identity.models import (
+    ApiToken,
+    RecordShare,
+    Team,
+    User,
+)
 
 TOKEN_PREFIX = "rpt"
 

@@ -7,6 +7,7 @@ transaction, without the person's data.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -274,6 +275,17 @@ def _identifiers(person: Person) -> list[str]:
     return sorted({v for v in values if v and v.strip()}, key=len, reverse=True)
 
 
+# Other apps that keep personal data about a person (web-form submissions, ...) register a
+# function here; erasure calls each and records how many rows it removed, by name.
+PersonDataEraser = Callable[[Person], int]
+_erasers: dict[str, PersonDataEraser] = {}
+
+
+def person_data_eraser(name: str, eraser: PersonDataEraser) -> None:
+    """Register ``eraser`` (called with the person during erasure, inside its transaction)."""
+    _erasers[name] = eraser
+
+
 def _anonymise(*, actor: Actor, person: Person) -> Erasure:
     record_type = get_record_type(person_type_of(person))
     content_type = ContentType.objects.get_for_model(type(person))
@@ -292,6 +304,7 @@ def _anonymise(*, actor: Actor, person: Person) -> Erasure:
         emails, _rows = ContactEmail.objects.filter(contact=person).delete()
         phones, _rows = ContactPhone.objects.filter(contact=person).delete()
     activities = _activities_scrub(person, identifiers)
+    elsewhere = {name: eraser(person) for name, eraser in sorted(_erasers.items())}
     search_index_record(record_type, person)
     after = record_snapshot(person, record_type)
     changelog_write(
@@ -322,6 +335,7 @@ def _anonymise(*, actor: Actor, person: Person) -> Erasure:
             "phones_deleted": phones,
             "activities_scrubbed": activities,
             "changelog_rows_rewritten": rewritten,
+            **elsewhere,
         },
     )
     event_queue(

@@ -152,7 +152,10 @@ class RecordOrderingFilter(OrderingFilter):
         rt = getattr(view, "record_type", None)
         if rt is None:
             return []
-        fields = [(f, f) for f in (*rt.ordering_fields, "id", "created_at", "updated_at")]
+        # id and the stamps, for the record types that have them (currencies are keyed by code).
+        own = {f.name for f in rt.model._meta.concrete_fields}
+        stamps = [f for f in ("id", "created_at", "updated_at") if f in own]
+        fields = [(f, f) for f in (*rt.ordering_fields, *stamps)]
         request = (context or {}).get("request")
         if request is not None and CF_PREFIX in request.query_params.get(self.ordering_param, ""):
             fields += [(f"{CF_PREFIX}{n}", f"{CF_PREFIX}{n}") for n in definitions_for(rt.key)]

@@ -9,6 +9,7 @@ from rapport.framework.registry import record_types
 from rapport.identity.api import ApiTokenViewSet, ChangeLogViewSet, MeViewSet
 from rapport.imports.api import ImportJobViewSet
 from rapport.merges.api import MergeViewSet
+from rapport.webforms.api import WebFormSubmissionViewSet
 
 
 def api_router() -> DefaultRouter:
@@ -23,4 +24,7 @@ def api_router() -> DefaultRouter:
     router.register("merges", MergeViewSet, basename="merges")
     router.register("duplicate-pairs", DuplicatePairViewSet, basename="duplicate-pairs")
     router.register("duplicate-scans", DuplicateScanViewSet, basename="duplicate-scans")
+    router.register(
+        "web-form-submissions", WebFormSubmissionViewSet, basename="web-form-submissions"
+    )
     return router

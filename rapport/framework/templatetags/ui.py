@@ -6,6 +6,9 @@ from typing import Any
 
 from django import template
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from rapport.identity.models import Team, User
 
 register = template.Library()
 
@@ -26,3 +29,15 @@ def query_with(request: HttpRequest, **changes: Any) -> str:
 def sort_param(column: Any, current: str) -> str:
     """The ordering a column header links to: ascending, or descending if already ascending."""
     return f"-{column.name}" if current == column.name else column.name
+
+
+@register.simple_tag
+def filter_choices(field: Any) -> list[tuple[str, str]]:
+    """The values a filter-builder row offers for ``field`` (a querying.FilterField): its
+    choices, or the active users ("me" first) or the teams for a user or team field."""
+    if field.kind == "user":
+        users = User.objects.filter(is_active=True).order_by("username")
+        return [("me", str(_("Me"))), *((str(u.pk), str(u)) for u in users)]
+    if field.kind == "team":
+        return [(str(t.pk), t.name) for t in Team.objects.order_by("name")]
+    return list(field.choices)

@@ -37,7 +37,7 @@ class Column:
     custom: CustomFieldDefinition | None = None
 
 
-def _custom_label(defn: CustomFieldDefinition) -> str:
+def custom_label(defn: CustomFieldDefinition) -> str:
     if defn.label_zh and (get_language() or "").startswith("zh"):
         return defn.label_zh
     return defn.label
@@ -82,9 +82,13 @@ def available_columns(rt: RecordType) -> dict[str, Column]:
     columns = {n: _model_column(rt, n) for n in names if n not in HIDDEN}
     for defn in definitions_for(rt.key).values():
         columns[CF_PREFIX + defn.name] = Column(
-            CF_PREFIX + defn.name, _custom_label(defn), "custom", custom=defn
+            CF_PREFIX + defn.name, custom_label(defn), "custom", custom=defn
         )
     return columns
+
+
+# Kept for the forms module, which imports the old private name.
+_custom_label = custom_label
 
 
 def default_columns(rt: RecordType) -> list[str]:
@@ -151,3 +155,20 @@ def cell_value(col: Column, row: dict[str, Any]) -> Any:
     if col.custom is not None:
         return (row.get("custom_fields") or {}).get(col.custom.name)
     return row.get(col.name)
+
+
+# Kinds of form field a list cell can be edited as, in place.
+INLINE_KINDS = frozenset({"text", "email", "url", "number", "date", "bool", "choice"})
+
+
+def editable_fields(rt: RecordType, request: Any) -> dict[str, Any]:
+    """The columns of ``rt`` a list cell edits in place, by column name, as form fields: the
+    scalar fields its serializer accepts and its simple custom fields (not relations, lists
+    or child rows, which need the full form)."""
+    from rapport.framework.ui.forms import form_fields  # forms imports this module
+
+    return {
+        spec.name: spec
+        for spec in form_fields(rt, request)
+        if spec.kind in INLINE_KINDS and spec.name != "owner"
+    }

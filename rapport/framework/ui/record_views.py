@@ -3,6 +3,7 @@ forms use to choose related records."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -16,75 +17,63 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rapport.framework.api.problems import django_validation_detail
-from rapport.framework.api.readers import page_reader
 from rapport.framework.api.serializers import actor_from_request
-from rapport.framework.base_models import is_restricted, record_get, restricted
 from rapport.framework.choices import Channel
-from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
+from rapport.framework.exceptions import RecordPermissionDenied
 from rapport.framework.registry import RecordType, get_record_type
 from rapport.framework.search import search_queryset
 from rapport.framework.services import record_delete
-from rapport.framework.timeline import record_timeline
-from rapport.framework.ui.columns import available_columns, display, related_labels
-from rapport.framework.ui.forms import attach_errors, fill, form_fields, payload_from_post
+from rapport.framework.ui.duplicates import CHECKED_TYPES, LikelyDuplicate, likely_duplicates
+from rapport.framework.ui.duplicates import CONFIRM_FIELD as DUPLICATE_CONFIRM_FIELD
+from rapport.framework.ui.forms import (
+    FormField,
+    attach_errors,
+    fill,
+    form_fields,
+    initial_values,
+    payload_from_post,
+    picker_queryset,
+    relation_labels,
+)
+from rapport.framework.ui.hooks import record_viewed
 from rapport.framework.ui.list_views import record_type_or_404
 from rapport.framework.ui.querying import drf_request
-from rapport.identity.models import Team, User
+from rapport.framework.ui.quick_add import QuickAddForm, quick_add_allowed
+from rapport.framework.ui.record_page import (
+    can,
+    record_or_404,
+    record_page_context,
+    representation,
+)
 
 
 def _get(rt: RecordType, request: HttpRequest, pk: Any, action: str = "view") -> Any:
-    try:
-        return record_get(rt.model, request.user, pk, action)
-    except RecordNotFound:
-        raise Http404(_("No such record, or you may not see it.")) from None
-
-
-def representation(rt: RecordType, record: models.Model, request: HttpRequest) -> dict[str, Any]:
-    reader = page_reader(rt.serializer)  # type: ignore[arg-type]
-    if reader:
-        return reader.read_instances([record])[0]
-    return dict(rt.serializer(record, context={"request": request}).data)
-
-
-def can(rt: RecordType, user: Any, action: str, record: models.Model) -> bool:
-    return restricted(rt.model, user, action).filter(pk=record.pk).exists()
+    return record_or_404(rt, request, pk, action)
 
 
 @login_required
 def record_detail(request: HttpRequest, key: str, pk: str) -> HttpResponse:
     rt = record_type_or_404(key)
     record = _get(rt, request, pk)
-    data = representation(rt, record, request)
-    columns = list(available_columns(rt).values())
-    labels = related_labels(columns, [data])
-    fields = [
-        {
-            "column": c,
-            "text": display(
-                c,
-                (data.get("custom_fields") or {}).get(c.custom.name)
-                if c.custom
-                else data.get(c.name),
-                labels,
-            ),
-        }
-        for c in columns
-    ]
-    context = {
-        "rt": rt,
-        "record": record,
-        "data": data,
-        "fields": fields,
-        "timeline": record_timeline(user=request.user, record=record),
-        "can_change": can(rt, request.user, "change", record),
-        "can_delete": can(rt, request.user, "delete", record),
-    }
+    context = record_page_context(rt, record, request)
+    context["quick"] = QuickAddForm()
+    context["quick_allowed"] = quick_add_allowed(rt)
+    record_viewed(user=request.user, record_type=rt, record=record)
     return render(request, "ui/record.html", context)
 
 
-def _save(
-    request: HttpRequest, rt: RecordType, instance: models.Model | None
-) -> tuple[models.Model | None, list[Any], list[str]]:
+@dataclass
+class SaveResult:
+    record: models.Model | None
+    specs: list[FormField]
+    general: list[str]
+    duplicates: list[LikelyDuplicate] = field(default_factory=list)
+
+
+def _save(request: HttpRequest, rt: RecordType, instance: models.Model | None) -> SaveResult:
+    """Validate and save the submitted form through the record type's serializer. A new
+    contact, lead or account that probably exists already is not saved until the user
+    confirms (the form's "Save anyway")."""
     wrapped = drf_request(request)
     specs = form_fields(rt, wrapped)
     payload = payload_from_post(specs, request.POST, creating=instance is None)
@@ -94,18 +83,42 @@ def _save(
         partial=instance is not None,
         context={"request": wrapped, "channel": Channel.UI},
     )
+    fill(specs, payload)
     general: list[str] = []
+    duplicates: list[LikelyDuplicate] = []
     if ser.is_valid():
-        try:
-            return ser.save(), specs, general
-        except DjangoValidationError as exc:
-            general = attach_errors(specs, django_validation_detail(exc))
-        except RecordPermissionDenied as exc:
-            general = [str(exc)]
+        if instance is None and DUPLICATE_CONFIRM_FIELD not in request.POST:
+            duplicates = likely_duplicates(user=request.user, key=rt.key, data=payload)
+        if not duplicates:
+            try:
+                return SaveResult(ser.save(), specs, general)
+            except DjangoValidationError as exc:
+                general = attach_errors(specs, django_validation_detail(exc))
+            except RecordPermissionDenied as exc:
+                general = [str(exc)]
     else:
         general = attach_errors(specs, ser.errors)
-    fill(specs, payload)
-    return None, specs, general
+    relation_labels(specs, request.user)
+    return SaveResult(None, specs, general, duplicates)
+
+
+def _form_response(
+    request: HttpRequest,
+    rt: RecordType,
+    result: SaveResult,
+    record: models.Model | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "rt": rt,
+        "record": record,
+        "specs": result.specs,
+        "general": result.general,
+        "duplicates": result.duplicates,
+        "confirm_field": DUPLICATE_CONFIRM_FIELD,
+        "checks_duplicates": record is None and rt.key in CHECKED_TYPES,
+    }
+    return render(request, "ui/form.html", context, status=status)
 
 
 @login_required
@@ -113,16 +126,33 @@ def _save(
 def record_create(request: HttpRequest, key: str) -> HttpResponse:
     rt = record_type_or_404(key)
     if request.method == "POST":
-        record, specs, general = _save(request, rt, None)
-        if record is not None:
+        result = _save(request, rt, None)
+        if result.record is not None:
             messages.success(request, _("%(type)s created.") % {"type": rt.label.capitalize()})
-            return redirect("ui:detail", key=key, pk=record.pk)
-        status = 400
-    else:
-        specs, general, status = form_fields(rt, drf_request(request)), [], 200
-        fill(specs, {k: v for k, v in request.GET.items()})
+            return redirect("ui:detail", key=key, pk=result.record.pk)
+        # A likely duplicate is a question to the user, not an error in the input.
+        return _form_response(request, rt, result, status=200 if result.duplicates else 400)
+    specs = form_fields(rt, drf_request(request))
+    initial = initial_values(rt)
+    if any(spec.name == "owner" for spec in specs):
+        initial["owner"] = request.user.pk  # what the services would choose, made visible
+    fill(specs, {**initial, **{k: v for k, v in request.GET.items()}})
+    relation_labels(specs, request.user)
+    return _form_response(request, rt, SaveResult(None, specs, []))
+
+
+@login_required
+@require_http_methods(["POST"])
+def duplicate_check(request: HttpRequest, key: str) -> HttpResponse:
+    """While a new record is being typed: the records it probably duplicates (htmx)."""
+    rt = record_type_or_404(key)
+    specs = form_fields(rt, drf_request(request))
+    payload = payload_from_post(specs, request.POST, creating=True)
+    found = likely_duplicates(user=request.user, key=rt.key, data=payload)
     return render(
-        request, "ui/form.html", {"rt": rt, "specs": specs, "general": general}, status=status
+        request,
+        "ui/_form_duplicates.html",
+        {"rt": rt, "duplicates": found, "confirm_field": DUPLICATE_CONFIRM_FIELD, "live": True},
     )
 
 
@@ -134,23 +164,15 @@ def record_edit(request: HttpRequest, key: str, pk: str) -> HttpResponse:
     if not can(rt, request.user, "change", record):
         return render(request, "ui/denied.html", {"rt": rt, "record": record}, status=403)
     if request.method == "POST":
-        saved, specs, general = _save(request, rt, record)
-        if saved is not None:
+        result = _save(request, rt, record)
+        if result.record is not None:
             messages.success(request, _("Changes saved."))
             return redirect("ui:detail", key=key, pk=record.pk)
-        status = 400
-    else:
-        specs, general, status = form_fields(rt, drf_request(request)), [], 200
-        fill(specs, representation(rt, record, request))
-    for spec in specs:
-        if spec.kind == "relation" and spec.value not in (None, ""):
-            spec.value_label = _picker_label(spec.related, spec.value, request.user)
-    return render(
-        request,
-        "ui/form.html",
-        {"rt": rt, "record": record, "specs": specs, "general": general},
-        status=status,
-    )
+        return _form_response(request, rt, result, record, status=400)
+    specs = form_fields(rt, drf_request(request))
+    fill(specs, representation(rt, record, request))
+    relation_labels(specs, request.user)
+    return _form_response(request, rt, SaveResult(None, specs, []), record)
 
 
 @login_required
@@ -170,30 +192,14 @@ def record_remove(request: HttpRequest, key: str, pk: str) -> HttpResponse:
     return redirect("ui:list", key=key)
 
 
-def _picker_queryset(source: str, user: Any) -> models.QuerySet[Any]:
-    if source == "user":
-        return User.objects.filter(is_active=True).order_by("username")
-    if source == "team":
-        return Team.objects.order_by("name")
-    try:
-        rt = get_record_type(source)
-    except KeyError:
-        raise Http404(source) from None
-    if is_restricted(rt.model):
-        return restricted(rt.model, user, "view").order_by(*rt.default_ordering)
-    return rt.model._default_manager.order_by(*rt.default_ordering)
-
-
-def _picker_label(source: str, pk: Any, user: Any) -> str:
-    obj = _picker_queryset(source, user).filter(pk=pk).first()
-    return str(obj) if obj else f"#{pk}"
-
-
 @login_required
 def picker(request: HttpRequest, source: str) -> HttpResponse:
     """Options for a related-record picker: the first matches the user may see."""
     query = request.GET.get("q", "").strip()
-    qs = _picker_queryset(source, request.user)
+    try:
+        qs = picker_queryset(source, request.user)
+    except KeyError:
+        raise Http404(source) from None
     if query:
         if source == "user":
             qs = (
