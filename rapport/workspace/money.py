@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from rapport.currencies.models import Currency
 from rapport.currencies.selectors import MissingExchangeRate, base_currency, exchange_rate
+from rapport.framework.numbers import number_text
 
 
 class BaseConverter:
@@ -53,10 +53,5 @@ def money_text(amount: Decimal | None, currency: str) -> str:
     """``amount`` formatted for the active language, with its currency code."""
     if amount is None:
         return ""
-    number = formats.number_format(
-        Decimal(amount).quantize(Decimal("0.01")),
-        decimal_pos=2,
-        use_l10n=True,
-        force_grouping=True,
-    )
+    number = number_text(Decimal(amount).quantize(Decimal("0.01")), places=2)
     return _("%(amount)s %(currency)s") % {"amount": number, "currency": currency}

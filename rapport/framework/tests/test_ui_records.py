@@ -32,6 +32,7 @@ from rapport.framework.testing.factories import (
     OpportunityFactory,
 )
 from rapport.framework.ui.columns import available_columns
+from rapport.framework.ui.related import related_paths
 from rapport.framework.ui.sections import generic_sections, record_sections
 from rapport.leads.models import Lead
 
@@ -202,6 +203,10 @@ def test_a_contacts_related_lists_show_its_accounts_and_opportunities(
     deals = related_html(body, "Opportunities")
     assert f'href="/opportunities/{deal.pk}/">Big deal</a>' in deals
     assert f'href="/opportunities/?contact={contact.pk}"' in deals
+    # and a contact is not related to itself through its own emails, phones or memberships
+    labels = [p.label for p in related_paths(get_record_type("contacts"), contact)]
+    assert not any(label.startswith("Contacts") for label in labels), labels
+    assert len(labels) == len(set(labels)), labels
 
 
 @pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -20,6 +20,7 @@ from django_countries.fields import CountryField
 from rapport.core.custom_fields import definitions_for
 from rapport.core.models import CustomFieldDefinition
 from rapport.framework.api.readers import page_reader
+from rapport.framework.numbers import number_text
 from rapport.framework.registry import RecordType
 
 CF_PREFIX = "cf."
@@ -112,10 +113,7 @@ def related_labels(columns: list[Column], rows: list[dict[str, Any]]) -> dict[st
 
 
 def _number(value: Any) -> str:
-    try:
-        return formats.number_format(Decimal(str(value)), use_l10n=True, force_grouping=True)
-    except (InvalidOperation, ValueError):
-        return str(value)
+    return number_text(value)
 
 
 def display(col: Column, value: Any, labels: dict[str, dict[Any, str]] | None = None) -> str:

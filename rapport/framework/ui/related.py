@@ -112,6 +112,10 @@ def related_paths(rt: RecordType, record: models.Model) -> list[RelatedPath]:
             )
         for child in other.children:
             for cf in child.model._meta.get_fields():
+                # The child's own key to its record is not a path (a contact's emails would
+                # list the contact itself).
+                if cf.name == child.fk:
+                    continue
                 if cf.is_relation and cf.many_to_one and cf.related_model is model:
                     fk: Any = child.model._meta.get_field(child.fk)
                     accessor = fk.related_query_name()
@@ -126,6 +130,8 @@ def related_paths(rt: RecordType, record: models.Model) -> list[RelatedPath]:
                     )
         for child in rt.children:
             for cf in child.model._meta.get_fields():
+                if cf.name == child.fk:
+                    continue
                 if cf.is_relation and cf.many_to_one and cf.related_model is other.model:
                     ids = child.model._default_manager.filter(**{child.fk: record.pk}).values(
                         cf.name

@@ -63,7 +63,7 @@ class Command(BaseCommand):
 
     def _login_help(self) -> None:
         self.stdout.write(
-            "Log in at http://127.0.0.1:8000/admin/ (API docs: http://127.0.0.1:8000/api/docs/)"
+            "Sign in at http://127.0.0.1:8000/ (API docs: http://127.0.0.1:8000/api/docs/)"
             f" as user '{ADMIN_USERNAME}' with password '{ADMIN_PASSWORD}'. "
             f"Sales users share the password '{USER_PASSWORD}'."
         )

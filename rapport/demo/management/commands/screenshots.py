@@ -70,7 +70,7 @@ class Command(BaseCommand):
                         page.goto(base + path.format(contact=first))
                         page.wait_for_load_state("networkidle")
                         name = f"{stem}-{viewport}-{'zh' if language != 'en' else 'en'}.png"
-                        page.screenshot(path=str(out / name), full_page=viewport == "desktop")
+                        page.screenshot(path=str(out / name))
                         self.stdout.write(str(out / name))
                     context.close()
             browser.close()
