@@ -218,6 +218,6 @@ def test_command_prints_how_to_log_in(db: None, contacts: int) -> None:
     out = io.StringIO()
     call_command("demo", contacts=contacts, seed=3, if_empty=True, stdout=out)
     text = out.getvalue()
-    assert "http://127.0.0.1:8000/admin/" in text and "/api/docs/" in text
+    assert "Sign in at http://127.0.0.1:8000/ " in text and "/api/docs/" in text
     assert "'admin'" in text and "Done in" in text
     assert Contact.objects.count() == contacts
