@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
@@ -31,6 +32,9 @@ _COMPANY_FORMS = frozenset(
 )  # fmt: skip
 _CHINESE_COMPANY_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 PHONE_TAIL_DIGITS = 8  # enough to be nearly unique, short enough to survive a wrong region
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+# Names, companies and cities repeat across a large file; bounded so a web process stays small.
+_CACHE_SIZE = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class PersonRecord:
     country: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NormalisedPerson:
     """Comparable forms of a person. ``given``/``family`` are Latin (pinyin for Chinese),
     ``given`` after nickname mapping; ``given_folded`` before it; ``*_han`` keep the Chinese
@@ -67,10 +71,9 @@ class NormalisedPerson:
     company: str = ""
     city: str = ""
     country: str = ""
-
-    @property
-    def phone_tails(self) -> frozenset[str]:
-        return frozenset(p[-PHONE_TAIL_DIGITS:] for p in self.phones)
+    phone_tails: frozenset[str] = field(default_factory=frozenset)
+    """The last ``PHONE_TAIL_DIGITS`` digits of each phone: the subscriber number survives a
+    number read with the wrong country code."""
 
 
 def strip_accents(text: str) -> str:
@@ -81,6 +84,8 @@ def strip_accents(text: str) -> str:
 
 def fold_text(text: str) -> str:
     """Case-folded, accent-free, single-spaced."""
+    if text.isascii():  # the same result, without decomposing every character
+        return " ".join(text.lower().split())
     return " ".join(strip_accents(text).casefold().split())
 
 
@@ -112,6 +117,7 @@ def normalise_phone(number: str, region: str) -> str:
     return phone_e164(number, region)
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def normalise_company(name: str) -> str:
     """Folded company name without punctuation and legal forms (Ltd, GmbH, 有限公司)."""
     text = name.strip()
@@ -138,6 +144,7 @@ def split_full_name(name: str) -> tuple[str, str]:
     return " ".join(parts[:-1]), parts[-1]
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def _latin_and_han(part: str) -> tuple[str, str]:
     """A name part as (Latin key, Chinese characters): 小明 -> (xiaoming, 小明)."""
     han = "".join(_HAN.findall(part))
@@ -146,24 +153,51 @@ def _latin_and_han(part: str) -> tuple[str, str]:
     return fold_name(part), ""
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
+def _given_forms(given: str) -> tuple[str, str, str]:
+    """(canonical Latin, folded Latin, Chinese characters) of a given name."""
+    latin, han = _latin_and_han(given)
+    # Chinese given names are not nicknames of English ones, even when the pinyin looks alike.
+    return (latin if has_cjk(given) else canonical_given_name(latin)), latin, han
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _city_key(city: str) -> str:
+    return fold_text(city)
+
+
+@lru_cache(maxsize=1024)
 def _country_key(country: str) -> str:
     return fold_text(country).replace(".", "")
 
 
-def normalise(record: PersonRecord, *, region: str, gmail_rules: bool = False) -> NormalisedPerson:
+def _phone(number: str, region: str, trusted_e164: bool) -> str:
+    if trusted_e164 and _E164.fullmatch(number):
+        return number
+    return normalise_phone(number, region)
+
+
+def normalise(
+    record: PersonRecord, *, region: str, gmail_rules: bool = False, trusted_e164: bool = False
+) -> NormalisedPerson:
     """The comparable form of ``record``; phones without a country code are read in ``region``
-    (or in the record's country when that is a two-letter ISO code)."""
+    (or in the record's country when that is a two-letter ISO code).
+
+    ``trusted_e164`` says that phones already in E.164 form (``+14153821234``) were validated
+    when stored (a contact's ``e164``), which skips parsing them again: the result is the same,
+    parsing is the slowest part of normalising."""
     given, family = record.given_name, record.family_name
     if not (given.strip() or family.strip()) and record.name.strip():
         given, family = split_full_name(record.name)
-    given_latin, given_han = _latin_and_han(given)
+    canonical, given_latin, given_han = _given_forms(given)
     family_latin, family_han = _latin_and_han(family)
     country = _country_key(record.country)
     phone_region = country.upper() if len(country) == 2 and country.isalpha() else region
-    phones = (normalise_phone(p, phone_region) for p in record.phones if p.strip())
-    emails = (normalise_email(e, gmail_rules=gmail_rules) for e in record.emails)
-    # Chinese given names are not nicknames of English ones, even when the pinyin looks alike.
-    canonical = given_latin if has_cjk(given) else canonical_given_name(given_latin)
+    written = tuple(p for p in record.phones if p.strip())
+    phones = frozenset(filter(None, [_phone(p, phone_region, trusted_e164) for p in written]))
+    emails = frozenset(
+        filter(None, [normalise_email(e, gmail_rules=gmail_rules) for e in record.emails])
+    )
     return NormalisedPerson(
         id=record.id,
         given=canonical,
@@ -171,10 +205,11 @@ def normalise(record: PersonRecord, *, region: str, gmail_rules: bool = False) -
         given_folded=given_latin,
         given_han=given_han,
         family_han=family_han,
-        emails=frozenset(e for e in emails if e),
-        phones=frozenset(p for p in phones if p),
-        phones_original=tuple(p for p in record.phones if p.strip()),
+        emails=emails,
+        phones=phones,
+        phones_original=written,
         company=normalise_company(record.company),
-        city=fold_text(record.city),
+        city=_city_key(record.city),
         country=country,
+        phone_tails=frozenset(p[-PHONE_TAIL_DIGITS:] for p in phones),
     )

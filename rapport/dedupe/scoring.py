@@ -146,9 +146,39 @@ def _reasons(
     return reasons
 
 
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def score_ceiling(
+    email: int | None, phone: int | None, company: int | None, city: int | None
+) -> float:
+    """The highest score a pair can reach given some of its agreements (1 agree, -1 disagree,
+    0 one side blank, None not known yet), whatever its names are.
+
+    Matching compares these cheap facts first and scores a pair fully only when its ceiling
+    reaches the threshold, so a ceiling below the threshold must never hide a match: unknown
+    evidence counts at its best, the name as identical."""
+    weight = dict(zip(FEATURES, WEIGHTS, strict=True))
+    z = weight["bias"] + max(0.0, weight["name_similarity"])
+    z += max(0.0, weight["different_chinese_characters"]) + max(0.0, weight["incomplete_name"])
+    for field, agreement in (
+        ("email", email),
+        ("phone", phone),
+        ("company", company),
+        ("city", city),
+    ):
+        same, different = weight[f"same_{field}"], weight[f"different_{field}"]
+        if agreement is None:
+            z += max(0.0, same, different)
+        elif agreement:
+            z += same if agreement == 1 else different
+    return _sigmoid(z)
+
+
 def score_pair(a: NormalisedPerson, b: NormalisedPerson) -> PairScore:
     """The probability-like score of ``a`` and ``b`` being one person, with reasons."""
     features, names, agree = pair_features(a, b)
     z = sum(w * f for w, f in zip(WEIGHTS, features, strict=True))
-    score = 1.0 / (1.0 + math.exp(-z))
+    score = _sigmoid(z)
     return PairScore(score, tuple(_reasons(a, b, names, agree)))

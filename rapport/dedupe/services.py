@@ -9,22 +9,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.contacts.models import Contact, ContactEmail, ContactPhone
-from rapport.dedupe.blocking import candidate_pairs
 from rapport.dedupe.choices import DuplicatePairStatus, DuplicateRecordType, DuplicateScanStatus
-from rapport.dedupe.matcher import DEFAULT_THRESHOLD
+from rapport.dedupe.matcher import DEFAULT_THRESHOLD, match_people, paused_gc, worker_count
 from rapport.dedupe.models import DuplicatePair, DuplicateScan
 from rapport.dedupe.normalise import NormalisedPerson, PersonRecord, normalise
-from rapport.dedupe.scoring import score_pair
 from rapport.dedupe.tasks import duplicate_scan
 from rapport.framework.base_models import restricted
 from rapport.leads.models import Lead
 
-SCAN_CHUNK = 5000
+SCAN_CHUNK = 20_000
 UPSERT_BATCH = 1000
 
 
@@ -110,9 +108,23 @@ def _lead_chunks(chunk: int) -> Iterator[list[PersonRecord]]:
 
 
 def _people(record_type: str) -> list[NormalisedPerson]:
+    """Every record of ``record_type``, normalised chunk by chunk as it is read. Stored phones
+    are in E.164 already (validated when written), so they are not parsed again."""
     chunks = _contact_chunks if record_type == DuplicateRecordType.CONTACTS else _lead_chunks
     region = settings.RAPPORT_DEFAULT_REGION
-    return [normalise(r, region=region) for chunk in chunks(SCAN_CHUNK) for r in chunk]
+    with paused_gc():
+        return [
+            normalise(r, region=region, trusted_e164=True)
+            for chunk in chunks(SCAN_CHUNK)
+            for r in chunk
+        ]
+
+
+def _forget_connections() -> None:
+    """Close database connections before forking scoring workers, so that no child ever
+    holds the parent's connection; not inside a transaction, which closing would end."""
+    if not any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+        connections.close_all()
 
 
 def duplicate_scan_create(
@@ -133,8 +145,9 @@ def duplicate_scan_start(*, record_type: str, started_by: Any) -> DuplicateScan:
     return scan
 
 
-def duplicate_scan_execute(*, scan: DuplicateScan) -> DuplicateScan:
+def duplicate_scan_execute(*, scan: DuplicateScan, workers: int | None = None) -> DuplicateScan:
     """Compare every record of the scan's type and upsert the pairs at or above its threshold.
+    Large scans score in ``workers`` forked processes (default: one per CPU).
 
     Pairs found again get the new score and reasons but keep their status: a dismissed pair
     stays dismissed. Open pairs that this scan no longer finds (records edited or deleted) are
@@ -143,25 +156,21 @@ def duplicate_scan_execute(*, scan: DuplicateScan) -> DuplicateScan:
     started = time.perf_counter()
     try:
         people = _people(scan.record_type)
-        index_pairs, stats = candidate_pairs(people)
-        found: list[DuplicatePair] = []
-        for i, j in index_pairs:
-            a, b = people[i], people[j]
-            if int(b.id) < int(a.id):
-                a, b = b, a
-            result = score_pair(a, b)
-            if result.score >= scan.threshold:
-                found.append(
-                    DuplicatePair(
-                        record_type=scan.record_type,
-                        left_id=int(a.id),
-                        right_id=int(b.id),
-                        score=round(result.score, 4),
-                        reasons=list(result.reasons),
-                        found_by=scan,
-                    )
-                )
-        del index_pairs
+        if worker_count(workers, len(people)) > 1:
+            _forget_connections()
+        matched, stats = match_people(people, threshold=scan.threshold, workers=workers)
+        del people
+        found = [
+            DuplicatePair(
+                record_type=scan.record_type,
+                left_id=int(pair.left_id),
+                right_id=int(pair.right_id),
+                score=round(pair.score, 4),
+                reasons=list(pair.reasons),
+                found_by=scan,
+            )
+            for pair in matched
+        ]
         with transaction.atomic():
             DuplicatePair.objects.bulk_create(
                 found,
@@ -191,13 +200,17 @@ def duplicate_scan_execute(*, scan: DuplicateScan) -> DuplicateScan:
 
 
 def duplicate_scan_run(
-    *, record_type: str, threshold: float = DEFAULT_THRESHOLD, started_by: Any = None
+    *,
+    record_type: str,
+    threshold: float = DEFAULT_THRESHOLD,
+    started_by: Any = None,
+    workers: int | None = None,
 ) -> DuplicateScan:
-    """Scan every contact (or lead) now, in this process; returns the finished scan."""
+    """Scan every contact (or lead) now, from this process; returns the finished scan."""
     scan = duplicate_scan_create(
         record_type=record_type, started_by=started_by, threshold=threshold
     )
-    return duplicate_scan_execute(scan=scan)
+    return duplicate_scan_execute(scan=scan, workers=workers)
 
 
 def duplicate_pair_dismiss(*, actor: Any, pair: DuplicatePair) -> DuplicatePair:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from rapport.dedupe.choices import DuplicateRecordType
@@ -23,10 +23,19 @@ class Command(BaseCommand):
             default=DEFAULT_THRESHOLD,
             help=f"lowest score kept, 0-1 (default {DEFAULT_THRESHOLD})",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes scoring a large scan (default: one per CPU)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        workers = options["workers"]
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be 1 or more.")
         scan = duplicate_scan_run(
-            record_type=options["record_type"], threshold=options["threshold"]
+            record_type=options["record_type"], threshold=options["threshold"], workers=workers
         )
         self.stdout.write(
             _(
