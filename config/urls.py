@@ -33,6 +33,12 @@ urlpatterns = [
     # Before the generated screens, whose /opportunities/<pk>/ would take "board" for an id.
     path("", include("rapport.opportunities.board_urls")),
     path("", include("rapport.webforms.urls")),
+    # Imports and data quality: their own top-level routes, before the generated screens.
+    path("", include("rapport.imports.urls")),
+    path("", include("rapport.framework.ui.quality_urls")),
+    # Merge screens and the duplicate review queue; privacy actions of contacts and leads.
+    path("", include("rapport.merges.urls")),
+    path("", include("rapport.privacy.urls")),
     # Generated record screens last: their first segment is any declared record type.
     path("", include("rapport.framework.ui.urls")),
 ]

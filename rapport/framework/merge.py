@@ -33,7 +33,8 @@ from rapport.merges.choices import MergeKeep
 from rapport.merges.models import MergeRecord
 
 _NOT_MERGED = {"id", "created_at", "created_by", "updated_at", "updated_by", "custom_fields"}
-_CUSTOM = "custom_fields."
+# Keep choices for custom fields are named "custom_fields.<name>".
+CUSTOM_KEEP_PREFIX = "custom_fields."
 
 
 class MergeAlreadyUndone(Exception):
@@ -170,7 +171,7 @@ def _require_write(actor: Actor) -> None:
         raise RecordPermissionDenied()
 
 
-def _mergeable_fields(model: type[models.Model]) -> dict[str, models.Field[Any, Any]]:
+def mergeable_fields(model: type[models.Model]) -> dict[str, models.Field[Any, Any]]:
     return {
         f.name: f
         for f in model._meta.concrete_fields
@@ -183,7 +184,9 @@ def _keep_check(
 ) -> dict[str, str]:
     errors: dict[str, ValidationError] = {}
     for name, side in keep.items():
-        known = name in fields or (name.startswith(_CUSTOM) and name[len(_CUSTOM) :] in custom_keys)
+        known = name in fields or (
+            name.startswith(CUSTOM_KEEP_PREFIX) and name[len(CUSTOM_KEEP_PREFIX) :] in custom_keys
+        )
         if not known:
             errors[f"keep.{name}"] = ValidationError(
                 _("Unknown field: %(name)s.") % {"name": name}, code="unknown_field"
@@ -204,7 +207,9 @@ def _custom_merge(
     merged: dict[str, Any] = {}
     for key in sorted(set(survivor) | set(other)):
         first, second = (
-            (other, survivor) if keep.get(_CUSTOM + key) == "other" else (survivor, other)
+            (other, survivor)
+            if keep.get(CUSTOM_KEEP_PREFIX + key) == "other"
+            else (survivor, other)
         )
         value = first.get(key)
         merged[key] = value if value not in (None, "", []) else second.get(key, value)
@@ -260,7 +265,7 @@ def record_merge(
         )
     locked = _lock(model, *pks)
     survivor, other = locked[survivor.pk], locked[other.pk]
-    fields = _mergeable_fields(model)
+    fields = mergeable_fields(model)
     is_record = isinstance(survivor, RecordModel) and isinstance(other, RecordModel)
     survivor_custom: dict[str, Any] = dict(survivor.custom_fields or {}) if is_record else {}  # type: ignore[attr-defined]
     other_custom: dict[str, Any] = dict(other.custom_fields or {}) if is_record else {}  # type: ignore[attr-defined]

@@ -86,3 +86,31 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.row_number} {self.action}"
+
+
+class ImportMappingTemplate(models.Model):
+    """A column mapping saved under a name, to map the next file with the same headers in one
+    step. It is a user's working aid, not a business record: it outlives its owner (SET_NULL)
+    so an administrator can still see and remove it."""
+
+    name = models.CharField(_("name"), max_length=100)
+    record_type = models.CharField(_("record type"), max_length=50)
+    # {header: field key or ""}: as ImportJob.mapping; "" remembers that a column is ignored.
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_mapping_templates",
+        verbose_name=_("owner"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("import mapping template")
+        verbose_name_plural = _("import mapping templates")
+        ordering = ["record_type", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,3 +9,9 @@ class MergesConfig(AppConfig):
     label = "merges"
     verbose_name = _("Merges")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Imported here: the navigation module reads the registry, ready only now.
+        from rapport.framework.ui.nav import NavLink, nav_link
+
+        nav_link(NavLink("sales", _("Duplicates"), "merges:queue", order=90))
