@@ -55,10 +55,12 @@ def measure(requests: int) -> list[tuple[str, list[float], str]]:
     )
     rep = User.objects.get(pk=rep_id)
     open_count = Opportunity.objects.filter(stage__kind="open", owner=rep).count()
-    pipeline = (
-        Pipeline.objects.filter(stages__opportunities__owner=rep).first()
-        or Pipeline.objects.first()
+    pipeline_id = (
+        Opportunity.objects.filter(owner=rep, stage__kind="open")
+        .values_list("pipeline_id", flat=True)
+        .first()
     )
+    pipeline = Pipeline.objects.filter(pk=pipeline_id).first()
     # A contact of the rep's with 200 activities on its timeline (added once, then reused).
     contact = Contact.objects.filter(owner=rep).order_by("id").first()
     assert contact is not None and pipeline is not None

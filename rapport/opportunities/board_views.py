@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,6 +29,7 @@ from rapport.framework.services import record_update
 from rapport.identity.models import Team, User
 from rapport.opportunities.models import Opportunity, Pipeline, Stage
 from rapport.workspace.board import (
+    BoardColumn,
     BoardFilters,
     ColumnTotals,
     board_read,
@@ -132,14 +135,39 @@ def board(request: HttpRequest) -> HttpResponse:
         if filters is not None
         else None
     )
+    if board_data is not None:
+        _move_options(board_data.columns)
+    hidden = format_html_join(
+        "",
+        '<input type="hidden" name="{}" value="{}">',
+        parse_qsl(_board_query(filters)) if filters else [],
+    )
     context = {
         "form": form,
         "board": board_data,
         "filter_query": _board_query(filters) if filters else "",
-        "board_filter_fields": parse_qsl(_board_query(filters)) if filters else [],
+        "board_filter_inputs": hidden,
         "list_query": urlencode(filters.list_params()) if filters else "",
     }
     return render(request, "opportunities/board.html", context, status=400 if form.errors else 200)
+
+
+def _move_options(columns: list[BoardColumn]) -> None:
+    """Each column's "Move to" options, rendered once per column rather than once per card
+    (hundreds of cards times every stage made up most of the board's render time)."""
+    for column in columns:
+        column.move_options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (
+                    other.stage.pk,
+                    mark_safe(" selected") if other is column else "",
+                    other.stage.name,
+                )
+                for other in columns
+            ),
+        )
 
 
 def _wants_json(request: HttpRequest) -> bool:

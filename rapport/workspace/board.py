@@ -28,7 +28,7 @@ from rapport.identity.models import Team, User
 from rapport.opportunities.models import Opportunity, Pipeline, Stage
 from rapport.workspace.money import BaseConverter, money_text
 
-CARDS_PER_COLUMN = 100
+CARDS_PER_COLUMN = 50
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ class BoardColumn:
     stage: Stage
     cards: list[Opportunity] = field(default_factory=list)
     totals: ColumnTotals = field(default_factory=ColumnTotals)
+    # The rendered options of its cards' "Move to" select (set by the board view).
+    move_options: str = ""
 
     @property
     def more(self) -> int:
@@ -159,6 +161,19 @@ def board_read(
         )
         .filter(board_rank__lte=per_column)
         .select_related("account", "owner")
+        # Only what a card shows: accounts and users have dozens of columns.
+        .only(
+            "id",
+            "name",
+            "stage_id",
+            "amount",
+            "currency_id",
+            "expected_close_date",
+            "account__name",
+            "owner__username",
+            "owner__first_name",
+            "owner__last_name",
+        )
         .order_by("stage_id", "board_rank")
     )
     for card in cards:
