@@ -29,9 +29,10 @@ from rapport.imports.choices import (
     ImportStatus,
     RowAction,
 )
+from rapport.imports.fast import BATCH_ROWS, bulk_insert, fast_import_for
 from rapport.imports.mapping import mapping_errors, propose_mapping
 from rapport.imports.models import ImportJob, ImportRow
-from rapport.imports.readers import ImportFileError, Table, open_table
+from rapport.imports.readers import ImportFileError, SourceRow, Table, open_table
 from rapport.imports.rows import RowOutcome, RowWriter
 from rapport.imports.tasks import import_run
 
@@ -81,8 +82,10 @@ def import_preview(*, job: ImportJob) -> ImportJob:
         with transaction.atomic():
             with _job_table(job) as table:
                 writer = _writer(job, record_type, table)
-                for row in islice(table.rows(), PREVIEW_ROWS):
-                    preview.append(_outcome_json(writer.write(row)))
+                rows = list(islice(table.rows(), PREVIEW_ROWS))
+                fast = fast_import_for(writer)
+                outcomes = fast.write_batch(rows) if fast else [writer.write(row) for row in rows]
+                preview = [_outcome_json(outcome) for outcome in outcomes]
             raise _PreviewRollback
     except _PreviewRollback:
         pass
@@ -204,9 +207,41 @@ def _count_rows(job: ImportJob) -> int:
         return sum(1 for _row in table.rows())
 
 
+def _import_row(job: ImportJob, outcome: RowOutcome) -> ImportRow:
+    return ImportRow(
+        job=job,
+        row_number=outcome.number,
+        action=outcome.action,
+        record_id=outcome.record_id,
+        before=outcome.before,
+        error=outcome.message,
+        warnings=outcome.warnings,
+    )
+
+
+def _row_save(
+    job: ImportJob,
+    row: SourceRow,
+    outcome: RowOutcome,
+    counts: dict[RowAction, int],
+    errors: _ErrorFile,
+    *,
+    save: bool = True,
+) -> None:
+    """Count one row's outcome, keep it (unless the caller saves it in bulk) and add a
+    rejected row to the error file."""
+    counts[outcome.action] += 1
+    if save:
+        _import_row(job, outcome).save()
+    if outcome.action == RowAction.REJECTED:
+        errors.add(row.cells, outcome)
+    job.processed_count += 1
+
+
 def import_execute(*, job: ImportJob) -> ImportJob:
-    """Import every row of ``job``'s file, each in its own savepoint; rejected rows are
-    kept with their reason and written to the job's error file."""
+    """Import every row of ``job``'s file; rejected rows are kept with their reason and
+    written to the job's error file. Contacts go through the batch writer (a transaction per
+    batch, same outcome), other record types row by row, each in its own savepoint."""
     record_type = get_record_type(job.record_type)
     job.status = ImportStatus.RUNNING
     job.total_count = _count_rows(job)
@@ -216,22 +251,21 @@ def import_execute(*, job: ImportJob) -> ImportJob:
     with _job_table(job) as table:
         writer = _writer(job, record_type, table)
         errors = _ErrorFile(table.info.headers)
-        for row in table.rows():
-            outcome = writer.write(row)
-            counts[outcome.action] += 1
-            ImportRow.objects.create(
-                job=job,
-                row_number=outcome.number,
-                action=outcome.action,
-                record_id=outcome.record_id,
-                before=outcome.before,
-                error=outcome.message,
-                warnings=outcome.warnings,
-            )
-            if outcome.action == RowAction.REJECTED:
-                errors.add(row.cells, outcome)
-            job.processed_count += 1
-            if job.processed_count % PROGRESS_EVERY == 0:
+        fast = fast_import_for(writer)
+        if fast is None:
+            for row in table.rows():
+                outcome = writer.write(row)
+                _row_save(job, row, outcome, counts, errors)
+                if job.processed_count % PROGRESS_EVERY == 0:
+                    ImportJob.objects.filter(pk=job.pk).update(processed_count=job.processed_count)
+        else:
+            rows = table.rows()
+            while batch := list(islice(rows, BATCH_ROWS)):
+                with transaction.atomic():
+                    outcomes = fast.write_batch(batch)
+                    bulk_insert([_import_row(job, outcome) for outcome in outcomes])
+                for row, outcome in zip(batch, outcomes, strict=True):
+                    _row_save(job, row, outcome, counts, errors, save=False)
                 ImportJob.objects.filter(pk=job.pk).update(processed_count=job.processed_count)
         errors.save_to(job)
     job.total_count = job.processed_count
