@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 
 def _shares(model: type) -> list[tuple[int, int | None, int | None, str]]:
     content_type = ContentType.objects.get_for_model(model)
-    return list(
-        RecordShare.objects.filter(content_type=content_type)
-        .order_by("object_id", "user_id", "team_id")
-        .values_list("object_id", "user_id", "team_id", "level")
+    rows = RecordShare.objects.filter(content_type=content_type).values_list(
+        "object_id", "user_id", "team_id", "level"
     )
+    # Sorted here: the databases put NULL ids first (SQLite) or last (PostgreSQL).
+    return sorted(rows, key=lambda r: (r[0], r[1] or 0, r[2] or 0))
 
 
 def test_shares_follow_the_merge_and_come_back_on_undo(personas: Personas) -> None:
