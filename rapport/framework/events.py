@@ -18,6 +18,10 @@ class RecordEvent:
     record_type: str
     record_id: int
     actor_user_id: int | None
+    # The user the record was given to by this change (created with an owner, or its owner
+    # changed), and the record's label: subscribers need no read of their own for these.
+    assigned_to: int | None = None
+    label: str = ""
 
 
 Handler = Callable[[RecordEvent], None]

@@ -190,6 +190,8 @@ def record_create(
             record_type.key,
             record.pk,
             actor.user.pk if actor.user else None,
+            assigned_to=getattr(record, "owner_id", None),
+            label=str(record)[:200],
         )
     )
     return record
@@ -272,6 +274,10 @@ def record_update(
                 record_type.key,
                 record.pk,
                 actor.user.pk if actor.user else None,
+                assigned_to=after.get("owner")
+                if before.get("owner") != after.get("owner")
+                else None,
+                label=str(record)[:200],
             )
         )
     return record

@@ -814,8 +814,20 @@ class FastContactImport:
                 )
             )
             verb = "created" if write.before is None else "updated"
+            handed = (
+                after.get("owner")
+                if before is None or before.get("owner") != after.get("owner")
+                else None
+            )
             events.append(
-                RecordEvent(f"contacts.{verb}", "contacts", int(write.record.pk), user_id)
+                RecordEvent(
+                    f"contacts.{verb}",
+                    "contacts",
+                    int(write.record.pk),
+                    user_id,
+                    assigned_to=handed,
+                    label=str(write.record)[:200],
+                )
             )
         bulk_insert(entries)
         for event in events:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
-from rapport.core.models import ChangeLogEntry
-from rapport.framework.base_models import RecordModel
 from rapport.framework.events import RecordEvent
 from rapport.framework.registry import RecordType, get_record_type
 from rapport.workspace.choices import NotificationKind
@@ -76,30 +73,18 @@ def notify_assignment(event: RecordEvent) -> None:
     """Event subscriber: a record created for, or handed over to, someone other than the
     actor notifies its new owner.
 
-    The change-log row just written says who the owner is and whether it changed, so this
-    costs one indexed read per event (and an insert when there is someone to tell)."""
+    The event says whom the record was given to (``assigned_to``), so this reads nothing:
+    it runs after every write, imports included, and only inserts when there is someone to
+    tell."""
     action = event.name.rsplit(".", 1)[-1]
     if action not in ("created", "updated"):
+        return
+    owner_id = event.assigned_to
+    if owner_id is None or owner_id == event.actor_user_id:
         return
     try:
         record_type = get_record_type(event.record_type)
     except KeyError:
-        return
-    if not issubclass(record_type.model, RecordModel):
-        return
-    entry = (
-        ChangeLogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(record_type.model),
-            object_id=str(event.record_id),
-        )
-        .order_by("-time", "-id")
-        .values("action", "after", "object_repr")
-        .first()
-    )
-    if entry is None or not entry["after"] or "owner" not in entry["after"]:
-        return
-    owner_id = entry["after"]["owner"]
-    if owner_id is None or owner_id == event.actor_user_id:
         return
     notification_create(
         user_id=owner_id,
@@ -107,5 +92,5 @@ def notify_assignment(event: RecordEvent) -> None:
         actor_id=event.actor_user_id,
         record_type=record_type.key,
         object_id=str(event.record_id),
-        text=entry["object_repr"],
+        text=event.label,
     )

@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from conftest import Personas
 from rapport.framework.actor import Actor
+from rapport.framework.events import RecordEvent
 from rapport.framework.registry import get_record_type
 from rapport.framework.services import record_create, record_update
 from rapport.framework.testing.factories import ActivityFactory, ContactFactory
 from rapport.workspace.models import Notification
 from rapport.workspace.selectors import attention_count
+from rapport.workspace.services import notify_assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +163,26 @@ def test_an_empty_notifications_page_says_so(personas: Personas) -> None:
     body = signed_in("owner").get("/notifications/").content.decode()
     assert "Nothing new." in body
     assert "No overdue tasks." in body
+
+
+def test_the_subscriber_reads_nothing_and_writes_only_when_someone_is_told(
+    personas: Personas, django_assert_num_queries: Any
+) -> None:
+    # given: events as the services send them
+    mine = RecordEvent("contacts.updated", "contacts", 1, personas.owner.pk, label="Ada")
+    handed = RecordEvent(
+        "contacts.updated",
+        "contacts",
+        1,
+        personas.owner.pk,
+        assigned_to=personas.teammate.pk,
+        label="Ada",
+    )
+    # then: an edit that hands nothing over costs no query; a hand-over costs one insert
+    with django_assert_num_queries(0):
+        notify_assignment(mine)
+    with django_assert_num_queries(1):
+        notify_assignment(handed)
+    assert list(Notification.objects.values_list("user_id", "text")) == [
+        (personas.teammate.pk, "Ada")
+    ]
