@@ -50,6 +50,9 @@ class RecordType:
     # before=) after the record and its children are saved.
     prepare: Callable[..., None] | None = None
     after_save: Callable[..., None] | None = None
+    # before_delete(actor=, record=) may refuse a deletion with a ValidationError (a stage
+    # that opportunities use), whatever the channel.
+    before_delete: Callable[..., None] | None = None
     # Data-quality checks (rapport.framework.quality.QualityCheck), counted by the
     # data-quality endpoint and usable as the ?quality= list filter.
     quality_checks: tuple[Any, ...] = ()

@@ -304,6 +304,8 @@ def record_delete(*, actor: Actor, record_type: RecordType, record: models.Model
         if not restricted(model, actor.user, "view").filter(pk=record.pk).exists():
             raise RecordNotFound()
         raise RecordPermissionDenied()
+    if record_type.before_delete:
+        record_type.before_delete(actor=actor, record=record)
     before = record_snapshot(record, record_type)
     pk, label = record.pk, str(record)  # deleting clears the pk, which str() may show
     try:

@@ -97,6 +97,22 @@ def _password_check(user: User, password: str, field: str) -> None:
         raise ValidationError({field: exc.error_list}) from None
 
 
+def _user_check(user: User, password: str) -> None:
+    """The user's fields and, when one is given, the new password: all errors at once."""
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if password:
+        try:
+            _password_check(user, password, "password")
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -126,18 +142,7 @@ def user_create(
         is_staff=is_staff,
         is_active=True,
     )
-    errors: dict[str, list[ValidationError]] = {}
-    try:
-        user.full_clean(exclude=["password"])
-    except ValidationError as exc:
-        errors.update(exc.error_dict)
-    if password:
-        try:
-            _password_check(user, password, "password")
-        except ValidationError as exc:
-            errors.update(exc.error_dict)
-    if errors:
-        raise ValidationError(errors)
+    _user_check(user, password)
     if password:
         user.set_password(password)
     else:
@@ -187,18 +192,7 @@ def user_update(
     user.username, user.email = username, email
     user.first_name, user.last_name = first_name, last_name
     user.role, user.language, user.is_staff = role, language, is_staff
-    errors: dict[str, list[ValidationError]] = {}
-    try:
-        user.full_clean(exclude=["password"])
-    except ValidationError as exc:
-        errors.update(exc.error_dict)
-    if password:
-        try:
-            _password_check(user, password, "password")
-        except ValidationError as exc:
-            errors.update(exc.error_dict)
-    if errors:
-        raise ValidationError(errors)
+    _user_check(user, password)
     if password:
         user.set_password(password)
     user.save()

@@ -13,23 +13,22 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rapport.framework.actor import Actor
 from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
 from rapport.framework.registry import get_record_type
 from rapport.framework.services import record_create, record_delete, record_update
 from rapport.identity.settings_forms import SettingsForm
 from rapport.identity.settings_views import settings_actor, staff_required
 from rapport.opportunities.choices import StageKind
-from rapport.opportunities.models import Opportunity, Pipeline, Stage
+from rapport.opportunities.models import Pipeline, Stage
+from rapport.opportunities.services import stage_move
 
 
 class PipelineForm(SettingsForm):
@@ -49,38 +48,6 @@ class StageForm(SettingsForm):
         label=gettext_lazy("Kind"),
         choices=StageKind.choices,
         help_text=gettext_lazy("Won and lost stages close the opportunities in them."),
-    )
-
-
-def _stages(pipeline: Pipeline) -> list[Stage]:
-    return list(Stage.objects.filter(pipeline=pipeline).order_by("position", "id"))
-
-
-def stage_move(*, actor: Actor, stage: Stage, offset: int) -> None:
-    """Move ``stage`` ``offset`` places (-1 up, +1 down) among its pipeline's stages; the
-    stages are renumbered 0, 1, 2, ... so that equal positions cannot hide the order."""
-    with transaction.atomic():
-        stages = _stages(stage.pipeline)
-        index = next(i for i, s in enumerate(stages) if s.pk == stage.pk)
-        target = index + offset
-        if not 0 <= target < len(stages):
-            return
-        stages[index], stages[target] = stages[target], stages[index]
-        record_type = get_record_type("stages")
-        for position, each in enumerate(stages):
-            if each.position != position:
-                record_update(
-                    actor=actor, record_type=record_type, record=each, data={"position": position}
-                )
-
-
-def stage_usage(stage: Stage) -> int:
-    """How many opportunities are in ``stage`` or passed through it."""
-    return (
-        Opportunity.objects.filter(Q(stage=stage) | Q(stage_history__stage=stage))
-        .values("pk")
-        .distinct()
-        .count()
     )
 
 
@@ -147,7 +114,7 @@ def pipeline_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def pipeline_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pipeline = get_object_or_404(Pipeline, pk=pk)
-    stages = _stages(pipeline)
+    stages = list(Stage.objects.filter(pipeline=pipeline).order_by("position", "id"))
     return render(
         request,
         "opportunities/settings/pipeline.html",
@@ -220,20 +187,6 @@ def stage_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 def stage_delete(request: HttpRequest, pk: int) -> HttpResponse:
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=pk)
     back = reverse("settings-pipeline", args=[stage.pipeline_id])
-    used = stage_usage(stage)
-    if used:
-        messages.error(
-            request,
-            ngettext(
-                "The stage %(name)s cannot be deleted: %(count)d opportunity is in it or "
-                "passed through it. Move it to another stage first.",
-                "The stage %(name)s cannot be deleted: %(count)d opportunities are in it or "
-                "passed through it. Move them to another stage first.",
-                used,
-            )
-            % {"name": stage.name, "count": used},
-        )
-        return redirect(back)
     name = stage.name
     try:
         record_delete(

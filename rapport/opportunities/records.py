@@ -11,7 +11,11 @@ from rapport.opportunities.filtersets import (
     StageFilterSet,
 )
 from rapport.opportunities.models import Opportunity, OpportunityContact, Pipeline, Stage
-from rapport.opportunities.services import opportunity_after_save, opportunity_prepare
+from rapport.opportunities.services import (
+    opportunity_after_save,
+    opportunity_prepare,
+    stage_delete_check,
+)
 
 register(
     RecordType(
@@ -37,6 +41,7 @@ register(
         ordering_fields=("name", "position"),
         default_ordering=("position",),
         is_config=True,
+        before_delete=stage_delete_check,
     )
 )
 register(

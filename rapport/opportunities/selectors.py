@@ -6,10 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from rapport.currencies.selectors import MissingExchangeRate, base_currency, money_to_base
+from rapport.opportunities.models import Opportunity, Stage
 
 
 class CurrencyTotal(TypedDict):
@@ -81,3 +82,13 @@ def opportunity_totals(*, queryset: QuerySet[Any], on: dt.date) -> OpportunityTo
         "by_currency": by_currency,
         "missing_rates": missing,
     }
+
+
+def stage_usage(stage: Stage) -> int:
+    """How many opportunities are in ``stage`` or passed through it."""
+    return (
+        Opportunity.objects.filter(Q(stage=stage) | Q(stage_history__stage=stage))
+        .values("pk")
+        .distinct()
+        .count()
+    )

@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rapport.framework.actor import Actor
+from rapport.framework.registry import get_record_type
+from rapport.framework.services import record_update
 from rapport.opportunities.choices import StageKind
 from rapport.opportunities.models import Opportunity, Stage, StageHistory
+from rapport.opportunities.selectors import stage_usage
 
 
 def opportunity_prepare(
@@ -51,3 +56,38 @@ def opportunity_after_save(
     StageHistory.objects.create(
         opportunity=record, stage_id=record.stage_id, entered_at=now, changed_by=actor.user
     )
+
+
+def stage_delete_check(*, actor: Actor, record: Stage, **_kw: Any) -> None:
+    """A stage that opportunities are in, or passed through, cannot be deleted."""
+    used = stage_usage(record)
+    if used:
+        raise ValidationError(
+            ngettext(
+                "The stage %(name)s cannot be deleted: %(count)d opportunity is in it or "
+                "passed through it. Move it to another stage first.",
+                "The stage %(name)s cannot be deleted: %(count)d opportunities are in it or "
+                "passed through it. Move them to another stage first.",
+                used,
+            )
+            % {"name": record.name, "count": used},
+            code="stage_in_use",
+        )
+
+
+@transaction.atomic
+def stage_move(*, actor: Actor, stage: Stage, offset: int) -> None:
+    """Move ``stage`` ``offset`` places (-1 up, +1 down) among its pipeline's stages; the
+    stages are renumbered 0, 1, 2, ... so that equal positions cannot hide the order."""
+    stages = list(Stage.objects.filter(pipeline=stage.pipeline_id).order_by("position", "id"))
+    index = next(i for i, s in enumerate(stages) if s.pk == stage.pk)
+    target = index + offset
+    if not 0 <= target < len(stages):
+        return
+    stages[index], stages[target] = stages[target], stages[index]
+    record_type = get_record_type("stages")
+    for position, each in enumerate(stages):
+        if each.position != position:
+            record_update(
+                actor=actor, record_type=record_type, record=each, data={"position": position}
+            )

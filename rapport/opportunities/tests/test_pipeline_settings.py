@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from conftest import Personas
+from conftest import Personas, client_for
 from rapport.core.models import ChangeLogEntry
 from rapport.core.selectors import record_changes
 from rapport.framework.choices import ChangeAction
@@ -191,6 +191,21 @@ def test_a_stage_that_opportunities_use_is_not_deleted(
         "The stage Propose cannot be deleted: 1 opportunity is in it or passed through it. "
         "Move it to another stage first." in response.content.decode()
     )
+    assert stage_state() == before
+
+
+def test_the_api_refuses_to_delete_a_used_stage_with_the_same_reason(
+    personas: Personas, pipeline: Pipeline
+) -> None:
+    # given an opportunity in the Propose stage
+    propose = Stage.objects.get(name="Propose")
+    OpportunityFactory(owner=personas.owner, stage=propose)
+    before = stage_state()
+    # when the administrator deletes it through the API
+    response = client_for(personas.admin).delete(f"/api/stages/{propose.pk}/")
+    # then the rule of the settings screen holds there too
+    assert response.status_code == 400
+    assert [e["code"] for e in response.json()["errors"]] == ["stage_in_use"]
     assert stage_state() == before
 
 
