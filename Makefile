@@ -39,8 +39,8 @@ demo: install
 # Debian packages the tests drive for real: redis-server, xgettext to check the catalogue, and
 # chromium for the browser tests (Playwright drives it; no browser is downloaded).
 test-deps:
-	@command -v redis-server >/dev/null && command -v xgettext >/dev/null && command -v chromium >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server gettext chromium >/dev/null)
+	@command -v redis-server >/dev/null && command -v xgettext >/dev/null && command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server gettext chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk >/dev/null)
 
 test: install test-deps
 	$(BIN)/pytest -n 2 -q

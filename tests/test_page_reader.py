@@ -24,6 +24,7 @@ from rapport.framework.testing.factories import (
     OpportunityFactory,
     TagFactory,
 )
+from rapport.framework.testing.specs import ConfigRecordSpec, spec_for
 from rapport.opportunities.models import OpportunityContact, StageHistory
 from rapport.webforms.tests.factories import webform
 
@@ -67,6 +68,12 @@ def data(personas):
     ExchangeRateFactory()
     CustomFieldFactory()
     webform(allowed_origins=["https://www.example.com"])
+    # Every other record type: two records from its test spec.
+    for rt in record_types():
+        if not rt.model._default_manager.exists():
+            spec = spec_for(rt.key)
+            for _ in range(2):
+                spec.build() if isinstance(spec, ConfigRecordSpec) else spec.build(owner=owner)
     return owner
 
 

@@ -38,6 +38,10 @@ LIST_BUDGET = {
     "tags": 1,
     "custom-fields": 1,
     "web-forms": 1,
+    "tax-rates": 1,
+    "products": 1,
+    "price-books": 1,
+    "price-book-entries": 1,
 }
 RETRIEVE_BUDGET = {
     **LIST_BUDGET,

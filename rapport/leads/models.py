@@ -37,6 +37,50 @@ class Lead(RecordModel):
     )
     rating = models.CharField(_("rating"), max_length=10, choices=LeadRating.choices, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # Scores, written by rapport.scoring: points from the administrator's rules and the
+    # learned model's probability of qualification, with the reasons behind each.
+    rule_score = models.IntegerField(_("rule score"), null=True, blank=True, editable=False)
+    learned_score = models.FloatField(_("learned score"), null=True, blank=True, editable=False)
+    score_reasons = models.JSONField(_("score reasons"), default=dict, blank=True, editable=False)
+    scored_at = models.DateTimeField(_("scored at"), null=True, blank=True, editable=False)
+    # Conversion: what the lead became (rapport.leads.conversion).
+    converted_at = models.DateTimeField(_("converted at"), null=True, blank=True, editable=False)
+    converted_account = models.ForeignKey(
+        "accounts.Account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("converted account"),
+    )
+    converted_contact = models.ForeignKey(
+        "contacts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("converted contact"),
+    )
+    converted_opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("converted opportunity"),
+    )
+    # First-response SLA (rapport.assignment): due time, first response, reminder, escalation.
+    response_due_at = models.DateTimeField(
+        _("first response due"), null=True, blank=True, editable=False
+    )
+    responded_at = models.DateTimeField(
+        _("first response at"), null=True, blank=True, editable=False
+    )
+    sla_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("lead")
@@ -46,6 +90,7 @@ class Lead(RecordModel):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["team"]),
             models.Index(fields=["email"]),
+            models.Index(fields=["response_due_at"]),
         ]
 
     def __str__(self) -> str:

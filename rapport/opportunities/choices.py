@@ -15,3 +15,11 @@ class ContactRole(models.TextChoices):
     TECHNICAL_BUYER = "technical_buyer", _("Technical buyer")
     ECONOMIC_BUYER = "economic_buyer", _("Economic buyer")
     OTHER = "other", _("Other")
+
+
+class ForecastCategory(models.TextChoices):
+    PIPELINE = "pipeline", _("Pipeline")
+    BEST_CASE = "best_case", _("Best case")
+    COMMIT = "commit", _("Commit")
+    OMITTED = "omitted", _("Omitted")
+    CLOSED = "closed", _("Closed")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rapport.accounts.choices import Source
 from rapport.framework.base_models import ConfigModel, RecordModel
-from rapport.opportunities.choices import ContactRole, StageKind
+from rapport.opportunities.choices import ContactRole, ForecastCategory, StageKind
 
 _percent = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -95,6 +95,14 @@ class Opportunity(RecordModel):
     lost_reason = models.CharField(_("lost reason"), max_length=255, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    forecast_category = models.CharField(
+        _("forecast category"), max_length=12, choices=ForecastCategory.choices, blank=True
+    )
+    # The win-probability model's estimate (rapport.analytics), refreshed by a scheduled job.
+    predicted_probability = models.FloatField(
+        _("predicted win probability"), null=True, blank=True, editable=False
+    )
+    predicted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("opportunity")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -91,3 +91,37 @@ def stage_move(*, actor: Actor, stage: Stage, offset: int) -> None:
             record_update(
                 actor=actor, record_type=record_type, record=each, data={"position": position}
             )
+
+
+def opportunity_close(
+    *,
+    actor: Actor,
+    opportunity: Opportunity,
+    outcome: str,
+    data: dict[str, Any] | None = None,
+) -> Opportunity:
+    """Move ``opportunity`` to the first stage of kind ``outcome`` (won or lost) of its
+    pipeline, with ``data`` (a lost reason, ...) written in the same update."""
+    if outcome not in (StageKind.WON, StageKind.LOST):
+        raise ValueError(f"outcome must be won or lost, not {outcome!r}")
+    stage = (
+        Stage.objects.filter(pipeline=opportunity.pipeline_id, kind=outcome)
+        .order_by("position", "id")
+        .first()
+    )
+    if stage is None:
+        raise ValidationError(
+            {
+                "stage": ValidationError(
+                    _("The pipeline has no stage for this outcome."), code="no_closing_stage"
+                )
+            }
+        )
+    record_type = get_record_type("opportunities")
+    updated = record_update(
+        actor=actor,
+        record_type=record_type,
+        record=opportunity,
+        data={**(data or {}), "stage": stage},
+    )
+    return cast(Opportunity, updated)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class QuotesConfig(AppConfig):
+    name = "rapport.quotes"
+    label = "quotes"
+
+    def ready(self) -> None:
+        import importlib
+        import importlib.util
+
+        if importlib.util.find_spec(f"{self.name}.records"):
+            importlib.import_module(f"{self.name}.records")
