@@ -332,3 +332,5 @@ LOGGING = {
 RAPPORT_WEBFORM_RATE_PER_MINUTE = env.int("RAPPORT_WEBFORM_RATE_PER_MINUTE", default=5)
 RAPPORT_WEBFORM_RATE_PER_DAY = env.int("RAPPORT_WEBFORM_RATE_PER_DAY", default=50)
 RAPPORT_WEBFORM_MAX_BYTES = env.int("RAPPORT_WEBFORM_MAX_BYTES", default=64 * 1024)
+# A running import whose worker gave no sign of life for this long is marked failed (undoable).
+RAPPORT_IMPORT_STALL_MINUTES = env.int("RAPPORT_IMPORT_STALL_MINUTES", default=15)

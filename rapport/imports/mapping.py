@@ -13,9 +13,10 @@ from enum import Enum
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.functional import lazy
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 
@@ -40,7 +41,8 @@ class FieldKind(Enum):
 @dataclass(frozen=True)
 class ImportField:
     key: str
-    label: str
+    # Lazy: shown in the language of the request that reads it.
+    label: Any
     kind: FieldKind
     aliases: frozenset[str]
 
@@ -83,8 +85,8 @@ CUSTOM_PREFIX = "cf."
 _NEVER = {"id", "custom_fields", "created_at", "updated_at", "created_by", "updated_by"}
 
 
-def _labels(model: Any, name: str, field: serializers.Field) -> tuple[str, str]:  # type: ignore[type-arg]
-    """The field's verbose name in English and in Chinese."""
+def _labels(model: Any, name: str, field: serializers.Field) -> tuple[Any, str, str]:  # type: ignore[type-arg]
+    """The field's label (lazy, in the reader's language), in English and in Chinese."""
     try:
         verbose: Any = model._meta.get_field(field.source or name).verbose_name
     except (FieldDoesNotExist, AttributeError):
@@ -93,10 +95,17 @@ def _labels(model: Any, name: str, field: serializers.Field) -> tuple[str, str]:
         english = capfirst(str(verbose))
     with override(CHINESE):
         chinese = str(verbose)
-    return english, chinese
+    return capfirst(verbose), english, chinese
 
 
-def _field(key: str, label: str, kind: FieldKind, *names: str) -> ImportField:
+def _custom_label(english: str, chinese: str) -> Any:
+    """A custom field's label in the reader's language (Chinese when it has one)."""
+    return lazy(
+        lambda: chinese if chinese and get_language().lower().startswith("zh") else english, str
+    )()
+
+
+def _field(key: str, label: Any, kind: FieldKind, *names: str) -> ImportField:
     return ImportField(key, label, kind, frozenset(header_key(n) for n in (key, *names) if n))
 
 
@@ -111,23 +120,26 @@ def import_fields(record_type: RecordType) -> dict[str, ImportField]:
             continue
         if isinstance(field, serializers.ListSerializer | ManyRelatedField | serializers.JSONField):
             continue
-        english, chinese = _labels(model, name, field)
+        label, english, chinese = _labels(model, name, field)
         kind = FieldKind.RELATION if isinstance(field, RelatedField) else FieldKind.SCALAR
-        out[name] = _field(name, english, kind, english, chinese)
+        out[name] = _field(name, label, kind, english, chinese)
     if "tags" in fields:
         with override(CHINESE):
             tags_zh = str(_("Tags"))
-        out["tags"] = _field("tags", _("Tags"), FieldKind.TAGS, "tag", tags_zh, "标签")
+        out["tags"] = _field("tags", gettext_lazy("Tags"), FieldKind.TAGS, "tag", tags_zh, "标签")
     for defn in definitions_for(record_type.key).values():
         key = CUSTOM_PREFIX + defn.name
-        out[key] = _field(key, defn.label, FieldKind.CUSTOM, defn.name, defn.label, defn.label_zh)
+        label = _custom_label(defn.label, defn.label_zh)
+        out[key] = _field(key, label, FieldKind.CUSTOM, defn.name, defn.label, defn.label_zh)
     if record_type.key == "contacts":
         with override(CHINESE):
             email_zh, phone_zh = str(_("Email")), str(_("Phone"))
             account_zh = str(Contact._meta.get_field("primary_account").verbose_name)
-        out["emails"] = _field("emails", _("Email"), FieldKind.EMAILS, "email", email_zh)
-        out["phones"] = _field("phones", _("Phone"), FieldKind.PHONES, "phone", phone_zh)
-        out["account"] = _field("account", _("Account"), FieldKind.ACCOUNT_NAME, account_zh)
+        out["emails"] = _field("emails", gettext_lazy("Email"), FieldKind.EMAILS, "email", email_zh)
+        out["phones"] = _field("phones", gettext_lazy("Phone"), FieldKind.PHONES, "phone", phone_zh)
+        out["account"] = _field(
+            "account", gettext_lazy("Account"), FieldKind.ACCOUNT_NAME, account_zh
+        )
     return out
 
 
@@ -189,7 +201,7 @@ def mapping_errors(
             )
             % {
                 "type": record_type.label_plural,
-                "examples": ", ".join(f.label for f in list(fields.values())[:4]),
+                "examples": ", ".join(str(f.label) for f in list(fields.values())[:4]),
             }
         )
     return errors

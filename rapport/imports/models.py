@@ -47,6 +47,9 @@ class ImportJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Last sign of life of the worker running the import: a running job whose heartbeat is
+    # older than RAPPORT_IMPORT_STALL_MINUTES lost its worker (rapport.imports.services).
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("import")

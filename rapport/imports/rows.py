@@ -226,7 +226,7 @@ class RowWriter:
                 model = queryset.model if queryset is not None else None
                 found = self._related_id(model, cells[0]) if model is not None else None
                 if found is None:
-                    errors[import_field.label] = [
+                    errors[str(import_field.label)] = [
                         _("No record “%(name)s”, or you may not see it.") % {"name": cells[0]}
                     ]
                 else:

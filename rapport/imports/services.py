@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import tempfile
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
@@ -166,7 +168,7 @@ def import_start(*, job: ImportJob) -> ImportJob:
     """Queue the background task that runs ``job`` (after commit, so the worker finds it)."""
     updated = ImportJob.objects.filter(
         pk=job.pk, status__in=[ImportStatus.UPLOADED, ImportStatus.PREVIEWED]
-    ).update(status=ImportStatus.RUNNING, processed_count=0)
+    ).update(status=ImportStatus.RUNNING, processed_count=0, heartbeat_at=timezone.now())
     if not updated:
         raise ValidationError(_("This import has already run."), code="already_run")
     job.status = ImportStatus.RUNNING
@@ -244,20 +246,24 @@ def import_execute(*, job: ImportJob) -> ImportJob:
     batch, same outcome), other record types row by row, each in its own savepoint."""
     record_type = get_record_type(job.record_type)
     job.status = ImportStatus.RUNNING
+    job.heartbeat_at = timezone.now()
     job.total_count = _count_rows(job)
     job.processed_count = 0
     counts = dict.fromkeys(RowAction, 0)
-    job.save(update_fields=["status", "total_count", "processed_count"])
+    job.save(update_fields=["status", "total_count", "processed_count", "heartbeat_at"])
     with _job_table(job) as table:
         writer = _writer(job, record_type, table)
         errors = _ErrorFile(table.info.headers)
         fast = fast_import_for(writer)
         if fast is None:
             for row in table.rows():
-                outcome = writer.write(row)
-                _row_save(job, row, outcome, counts, errors)
+                # The record and the row that can undo it commit together: a worker that
+                # dies between rows leaves nothing undo cannot find.
+                with transaction.atomic():
+                    outcome = writer.write(row)
+                    _row_save(job, row, outcome, counts, errors)
                 if job.processed_count % PROGRESS_EVERY == 0:
-                    ImportJob.objects.filter(pk=job.pk).update(processed_count=job.processed_count)
+                    _progress_save(job)
         else:
             rows = table.rows()
             while batch := list(islice(rows, BATCH_ROWS)):
@@ -266,7 +272,7 @@ def import_execute(*, job: ImportJob) -> ImportJob:
                     bulk_insert([_import_row(job, outcome) for outcome in outcomes])
                 for row, outcome in zip(batch, outcomes, strict=True):
                     _row_save(job, row, outcome, counts, errors, save=False)
-                ImportJob.objects.filter(pk=job.pk).update(processed_count=job.processed_count)
+                _progress_save(job)
         errors.save_to(job)
     job.total_count = job.processed_count
     job.created_count = counts[RowAction.CREATED]
@@ -278,6 +284,40 @@ def import_execute(*, job: ImportJob) -> ImportJob:
     job.error = ""
     job.save()
     return job
+
+
+def _progress_save(job: ImportJob) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        processed_count=job.processed_count, heartbeat_at=timezone.now()
+    )
+
+
+def import_is_stalled(job: ImportJob, *, now: dt.datetime | None = None) -> bool:
+    """True when ``job`` says it is running but its worker has given no sign of life for
+    RAPPORT_IMPORT_STALL_MINUTES: the worker died (killed, out of memory, machine restart)."""
+    if job.status != ImportStatus.RUNNING:
+        return False
+    last = job.heartbeat_at or job.created_at
+    limit = dt.timedelta(minutes=settings.RAPPORT_IMPORT_STALL_MINUTES)
+    return (now or timezone.now()) - last > limit
+
+
+def imports_stalled_fail(*, now: dt.datetime | None = None) -> int:
+    """Mark every stalled import failed, so that its user sees why and can undo the rows it
+    wrote; returns how many. Run by the scheduler and before an undo."""
+    failed = 0
+    for job in ImportJob.objects.filter(status=ImportStatus.RUNNING):
+        if import_is_stalled(job, now=now):
+            import_fail(
+                job=job,
+                error=_(
+                    "The import stopped before the end: no worker has run it for "
+                    "%(minutes)d minutes. The rows it wrote can be undone."
+                )
+                % {"minutes": settings.RAPPORT_IMPORT_STALL_MINUTES},
+            )
+            failed += 1
+    return failed
 
 
 def import_fail(*, job: ImportJob, error: str) -> ImportJob:
@@ -292,6 +332,9 @@ def import_undo(*, job: ImportJob, user: Any) -> UndoResult:
     """Remove the records ``job`` created and restore the ones it updated, newest first,
     through the services (so the change log shows the undo). A row that cannot be undone
     (the record was deleted since, or others now refer to it) is reported and left."""
+    if import_is_stalled(job):
+        imports_stalled_fail()
+        job.refresh_from_db()
     if job.status not in (ImportStatus.DONE, ImportStatus.FAILED):
         raise ValidationError(_("Only a finished import can be undone."), code="not_done")
     record_type = get_record_type(job.record_type)

@@ -6,6 +6,7 @@ import logging
 
 from django_tasks import task
 
+from rapport.core.schedule import schedule
 from rapport.imports.choices import ImportStatus
 from rapport.imports.models import ImportJob
 
@@ -29,3 +30,14 @@ def import_run(job_id: int) -> str:
         import_fail(job=job, error=str(exc) or type(exc).__name__)
         raise
     return str(job.status)
+
+
+@task()
+def imports_stalled_check() -> int:
+    """Fail the imports whose worker died, so that they can be undone."""
+    from rapport.imports.services import imports_stalled_fail
+
+    return imports_stalled_fail()
+
+
+schedule.register(name="imports.stalled_check", task=imports_stalled_check, cron="*/5 * * * *")

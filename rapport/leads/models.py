@@ -41,7 +41,10 @@ class Lead(RecordModel):
     # learned model's probability of qualification, with the reasons behind each.
     rule_score = models.IntegerField(_("rule score"), null=True, blank=True, editable=False)
     learned_score = models.FloatField(_("learned score"), null=True, blank=True, editable=False)
-    score_reasons = models.JSONField(_("score reasons"), default=dict, blank=True, editable=False)
+    # Null in rows written in bulk without scoring (the demo, fast imports): not scored yet.
+    score_reasons = models.JSONField(
+        _("score reasons"), default=dict, null=True, blank=True, editable=False
+    )
     scored_at = models.DateTimeField(_("scored at"), null=True, blank=True, editable=False)
     # Conversion: what the lead became (rapport.leads.conversion).
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True, editable=False)

@@ -96,7 +96,11 @@ class Opportunity(RecordModel):
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     forecast_category = models.CharField(
-        _("forecast category"), max_length=12, choices=ForecastCategory.choices, blank=True
+        _("forecast category"),
+        max_length=12,
+        choices=ForecastCategory.choices,
+        blank=True,
+        db_default="",
     )
     # The win-probability model's estimate (rapport.analytics), refreshed by a scheduled job.
     predicted_probability = models.FloatField(

@@ -7,20 +7,13 @@ import subprocess
 
 import pytest
 
+from rapport.core.schedule import schedule_autodiscover
 from rapport.core.tests.conftest import Site, stop, wait_for
 
-CORE_JOBS = [
-    "core.sessions_clear_expired",
-    "core.task_results_prune",
-    "dedupe.duplicate_scan",
-    "privacy.retention_apply",
-]
-CORE_TASKS = [
-    "rapport.core.tasks.sessions_clear_expired",
-    "rapport.core.tasks.task_results_prune",
-    "rapport.dedupe.tasks.duplicate_scan_weekly",
-    "rapport.privacy.tasks.privacy_retention_apply",
-]
+# Every periodic job the apps register (by name), and their tasks (by path): a fresh
+# installation runs each once, and each must succeed on an empty database.
+CORE_JOBS = [job.name for job in schedule_autodiscover()]
+CORE_TASKS = sorted(job.task.module_path for job in schedule_autodiscover())
 
 ENQUEUE_SAMPLES = """
 from rapport.core.tests.sample_tasks import explode, multiply

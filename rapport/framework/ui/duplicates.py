@@ -13,6 +13,7 @@ from typing import Any
 from django.urls import reverse
 
 from rapport.accounts.selectors import account_duplicate_reasons, account_duplicates
+from rapport.dedupe.reasons import reasons_label
 from rapport.dedupe.selectors import person_duplicates
 
 CHECKED_TYPES = ("contacts", "leads", "accounts")
@@ -44,7 +45,7 @@ def likely_duplicates(*, user: Any, key: str, data: dict[str, Any]) -> list[Like
         LikelyDuplicate(
             c.title,
             reverse("ui:detail", kwargs={"key": key, "pk": c.record_id}),
-            ", ".join(c.reasons),
+            reasons_label(c.reasons),
         )
         for c in person_duplicates(user=user, record_type=key, data=data)
     ]

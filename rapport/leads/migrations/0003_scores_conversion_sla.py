@@ -6,80 +6,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('contacts', '0004_verbose_names'),
-        ('core', '0007_web_form_channel'),
-        ('identity', '0003_two_factor_devices'),
-        ('leads', '0002_verbose_names'),
-        ('opportunities', '0003_forecast_category_predicted_probability'),
+        ("accounts", "0002_initial"),
+        ("contacts", "0004_verbose_names"),
+        ("core", "0007_web_form_channel"),
+        ("identity", "0003_two_factor_devices"),
+        ("leads", "0002_verbose_names"),
+        ("opportunities", "0003_forecast_category_predicted_probability"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lead',
-            name='converted_account',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.account', verbose_name='converted account'),
+            model_name="lead",
+            name="converted_account",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="accounts.account",
+                verbose_name="converted account",
+            ),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='converted_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='converted at'),
+            model_name="lead",
+            name="converted_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="converted at"
+            ),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='converted_contact',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts.contact', verbose_name='converted contact'),
+            model_name="lead",
+            name="converted_contact",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contacts.contact",
+                verbose_name="converted contact",
+            ),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='converted_opportunity',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='opportunities.opportunity', verbose_name='converted opportunity'),
+            model_name="lead",
+            name="converted_opportunity",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="opportunities.opportunity",
+                verbose_name="converted opportunity",
+            ),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='learned_score',
-            field=models.FloatField(blank=True, editable=False, null=True, verbose_name='learned score'),
+            model_name="lead",
+            name="learned_score",
+            field=models.FloatField(
+                blank=True, editable=False, null=True, verbose_name="learned score"
+            ),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='responded_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='first response at'),
+            model_name="lead",
+            name="responded_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="first response at"
+            ),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='response_due_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='first response due'),
+            model_name="lead",
+            name="response_due_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="first response due"
+            ),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='rule_score',
-            field=models.IntegerField(blank=True, editable=False, null=True, verbose_name='rule score'),
+            model_name="lead",
+            name="rule_score",
+            field=models.IntegerField(
+                blank=True, editable=False, null=True, verbose_name="rule score"
+            ),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='score_reasons',
-            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name='score reasons'),
+            model_name="lead",
+            name="score_reasons",
+            field=models.JSONField(
+                blank=True, default=dict, editable=False, null=True, verbose_name="score reasons"
+            ),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='scored_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='scored at'),
+            model_name="lead",
+            name="scored_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="scored at"
+            ),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='sla_escalated_at',
+            model_name="lead",
+            name="sla_escalated_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='lead',
-            name='sla_reminded_at',
+            model_name="lead",
+            name="sla_reminded_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['response_due_at'], name='leads_lead_respons_c88d57_idx'),
+            model_name="lead",
+            index=models.Index(fields=["response_due_at"], name="leads_lead_respons_c88d57_idx"),
         ),
     ]

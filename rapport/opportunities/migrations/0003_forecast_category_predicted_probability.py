@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             name="forecast_category",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 choices=[
                     ("pipeline", "Pipeline"),
                     ("best_case", "Best case"),
