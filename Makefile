@@ -36,11 +36,12 @@ demo: install
 	$(RAPPORT) demo --contacts $(DEMO_CONTACTS) --seed $(DEMO_SEED) --if-empty
 	$(RAPPORT) serve --with-worker
 
-# Debian packages the tests drive for real: redis-server, xgettext to check the catalogue, and
-# chromium for the browser tests (Playwright drives it; no browser is downloaded).
+# Debian packages the tests drive for real: redis-server, xgettext to check the catalogue,
+# chromium for the browser tests (Playwright drives it; no browser is downloaded), Pango and the
+# Noto CJK fonts for WeasyPrint's quote PDFs, and poppler-utils to read those PDFs back.
 test-deps:
-	@command -v redis-server >/dev/null && command -v xgettext >/dev/null && command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server gettext chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk >/dev/null)
+	@command -v redis-server >/dev/null && command -v xgettext >/dev/null && command -v chromium >/dev/null && command -v pdftotext >/dev/null && fc-list :lang=zh | grep -q . || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server gettext chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils >/dev/null)
 
 test: install test-deps
 	$(BIN)/pytest -n 2 -q

@@ -18,6 +18,10 @@ urlpatterns = [
     path("", include("rapport.identity.urls")),
     path("admin/", admin.site.urls),
     path("api/search/", SearchView.as_view(), name="api-search"),
+    # The pipeline forecast page and API (before the router and the generated screens).
+    path("", include("rapport.forecasts.urls")),
+    # The bookings and win-probability forecasts: pages and API.
+    path("", include("rapport.predictions.urls")),
     path("api/", include(api_router().urls)),
     # The schema and its documentation describe the API, not its data: readable without login.
     path(
@@ -39,6 +43,15 @@ urlpatterns = [
     # Merge screens and the duplicate review queue; privacy actions of contacts and leads.
     path("", include("rapport.merges.urls")),
     path("", include("rapport.privacy.urls")),
+    path("", include("rapport.leads.urls")),  # lead conversion
+    # Workflow buttons of quote and order pages.
+    path("", include("rapport.quotes.urls")),
+    path("", include("rapport.orders.urls")),
+    # Lead scoring model (metrics, "Train now").
+    path("", include("rapport.scoring.urls")),
+    # A quote's customer pages (/q/<token>/, no login) and its PDF and Send screens.
+    path("", include("rapport.quotes.public_urls")),
+    path("", include("rapport.quotes.document_urls")),
     # Generated record screens last: their first segment is any declared record type.
     path("", include("rapport.framework.ui.urls")),
 ]

@@ -27,7 +27,7 @@ from rapport.framework.testing.factories import (
 )
 from rapport.framework.text import person_display_name
 from rapport.leads.models import Lead
-from rapport.opportunities.models import Opportunity, StageHistory
+from rapport.opportunities.models import CloseReason, Opportunity, StageHistory
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +197,10 @@ def test_closed_at_is_set_on_won_and_lost_and_cleared_on_reopen(
     with freeze_time(at(6)):
         edited = ok(owner_api.patch(url, {"next_step": "Invoice"}))
     with freeze_time(at(7)):
-        lost = ok(owner_api.patch(url, {"stage": pipeline["lost"].pk, "lost_reason": "Budget cut"}))
+        budget_cut = CloseReason.objects.create(kind="lost", name="Budget cut")
+        lost = ok(
+            owner_api.patch(url, {"stage": pipeline["lost"].pk, "close_reason": budget_cut.pk})
+        )
     with freeze_time(at(8)):
         reopened = ok(owner_api.patch(url, {"stage": pipeline["propose"].pk}))
     # then

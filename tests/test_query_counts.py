@@ -42,11 +42,20 @@ LIST_BUDGET = {
     "products": 1,
     "price-books": 1,
     "price-book-entries": 1,
+    "quotes": ACCESS_CONTEXT + 2,  # quotes, tags
+    "orders": ACCESS_CONTEXT + 2,  # orders, tags
+    "scoring-rules": 1,
+    "assignment-rules": 1,
+    "close-reasons": 1,
+    "competitors": 1,
+    "quotas": 1,
 }
 RETRIEVE_BUDGET = {
     **LIST_BUDGET,
     "contacts": ACCESS_CONTEXT + 5,  # + emails, phones, memberships with their accounts
-    "opportunities": ACCESS_CONTEXT + 4,  # + contact roles, stage history
+    "quotes": ACCESS_CONTEXT + 3,  # + lines
+    "orders": ACCESS_CONTEXT + 3,  # + lines
+    "opportunities": ACCESS_CONTEXT + 6,  # + contact roles, competitors, lines, stage history
 }
 
 

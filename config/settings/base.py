@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "rapport.catalog",
     "rapport.quotes",
     "rapport.orders",
+    "rapport.predictions",
+    "rapport.forecasts",
+    "rapport.scoring",
+    "rapport.assignment",
     "rapport.activities",
     "rapport.workspace",
     "rapport.privacy",
@@ -293,6 +297,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CountryEnum": "django_countries.countries",
         "AccessLevelEnum": "rapport.identity.choices.ShareLevel",
+        "QuoteStatusEnum": "rapport.quotes.choices.QuoteStatus",
+        "OrderStatusEnum": "rapport.orders.choices.OrderStatus",
     },
 }
 # No inline scripts or styles anywhere: every script is a file from 'self' (htmx, Chart.js,
@@ -332,5 +338,24 @@ LOGGING = {
 RAPPORT_WEBFORM_RATE_PER_MINUTE = env.int("RAPPORT_WEBFORM_RATE_PER_MINUTE", default=5)
 RAPPORT_WEBFORM_RATE_PER_DAY = env.int("RAPPORT_WEBFORM_RATE_PER_DAY", default=50)
 RAPPORT_WEBFORM_MAX_BYTES = env.int("RAPPORT_WEBFORM_MAX_BYTES", default=64 * 1024)
+# Lead scoring: the learned score is trained only with this many qualified and disqualified leads.
+RAPPORT_LEAD_SCORING_MIN_EXAMPLES = env.int("RAPPORT_LEAD_SCORING_MIN_EXAMPLES", default=30)
 # A running import whose worker gave no sign of life for this long is marked failed (undoable).
 RAPPORT_IMPORT_STALL_MINUTES = env.int("RAPPORT_IMPORT_STALL_MINUTES", default=15)
+
+# Quote documents: the branding of the PDF, the public address in the links sent to customers,
+# and how long a quote's accept/decline link works at most (it also ends with the quote's
+# validity).
+RAPPORT_COMPANY_NAME = env.str("RAPPORT_COMPANY_NAME", default="Rapport")
+RAPPORT_COMPANY_ADDRESS = env.str("RAPPORT_COMPANY_ADDRESS", default="")
+RAPPORT_BRAND_COLOUR = env.str("RAPPORT_BRAND_COLOUR", default="#1d4ed8")
+RAPPORT_LOGO_PATH = env.str("RAPPORT_LOGO_PATH", default="")
+RAPPORT_SITE_URL = env.str("RAPPORT_SITE_URL", default="http://localhost:8000")
+RAPPORT_QUOTE_LINK_MAX_AGE_DAYS = env.int("RAPPORT_QUOTE_LINK_MAX_AGE_DAYS", default=30)
+# A quote with a line or overall discount above this percentage needs a manager's approval
+# before it can be sent.
+RAPPORT_QUOTE_APPROVAL_DISCOUNT_PERCENT = env.str(
+    "RAPPORT_QUOTE_APPROVAL_DISCOUNT_PERCENT", default="20"
+)
+# Win-probability model: trained only with this many closed opportunities (and 30 won, 30 lost).
+RAPPORT_WIN_MODEL_MIN_CLOSED = env.int("RAPPORT_WIN_MODEL_MIN_CLOSED", default=200)

@@ -2,7 +2,7 @@ from rapport.activities.api import ActivitySerializer
 from rapport.activities.filtersets import ActivityFilterSet
 from rapport.activities.models import Activity
 from rapport.activities.selectors import activity_timeline
-from rapport.activities.services import activity_prepare
+from rapport.activities.services import activity_after_save, activity_prepare
 from rapport.framework.registry import RecordType, register
 from rapport.framework.timeline import timeline_source
 
@@ -19,6 +19,7 @@ register(
         select_related=("related_type",),
         prefetch_related=("tags", "participant_users", "participant_contacts"),
         prepare=activity_prepare,
+        after_save=activity_after_save,
     )
 )
 timeline_source(activity_timeline)

@@ -11,6 +11,7 @@ from rapport.activities.models import Activity
 from rapport.framework.actor import Actor
 from rapport.framework.base_models import restricted
 from rapport.framework.registry import record_type_for
+from rapport.leads.services import lead_activity_logged
 
 
 def activity_prepare(*, actor: Actor, record: Activity, changed: set[str], **_kw: Any) -> None:
@@ -49,3 +50,8 @@ def activity_prepare(*, actor: Actor, record: Activity, changed: set[str], **_kw
         record.done_at = timezone.now()
     elif not record.done:
         record.done_at = None
+
+
+def activity_after_save(*, actor: Actor, record: Activity, **_kw: Any) -> None:
+    """A call, email or meeting with a lead is its first response (lead SLA)."""
+    lead_activity_logged(activity=record)

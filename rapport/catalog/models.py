@@ -36,7 +36,11 @@ class TaxRate(ConfigModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.rate.normalize()} %)"
+        # "20 %", "7.5 %": no trailing zeros, never an exponent (Decimal.normalize gives 2E+1).
+        rate = (
+            f"{self.rate:f}".rstrip("0").rstrip(".") if "." in f"{self.rate:f}" else f"{self.rate}"
+        )
+        return f"{self.name} ({rate} %)"
 
 
 class Product(ConfigModel):

@@ -50,6 +50,7 @@ from rapport.demo.generators.deals import (
     opportunity_batches,
 )
 from rapport.demo.generators.leads import LEAD_TAGS, LEADS, lead_batches
+from rapport.demo.generators.orders import ORDER_LINES, ORDERS, order_batches
 from rapport.demo.org import org_setup
 from rapport.demo.plan import DemoPlan, DemoResult
 from rapport.demo.writer import Batch, RowWriter, load_session, max_id
@@ -58,9 +59,10 @@ from rapport.framework.search import search_reindex
 from rapport.identity.models import User
 from rapport.leads.models import Lead
 from rapport.opportunities.models import Opportunity
+from rapport.orders.models import Order
 
 Progress = Callable[[str], None]
-_RECORD_MODELS = (Account, Contact, Opportunity, Lead, Activity)
+_RECORD_MODELS = (Account, Contact, Opportunity, Lead, Activity, Order)
 _TABLES = tuple(
     t.name
     for t in (
@@ -80,6 +82,8 @@ _TABLES = tuple(
         ACTIVITIES,
         PARTICIPANT_CONTACTS,
         PARTICIPANT_USERS,
+        ORDERS,
+        ORDER_LINES,
     )
 )
 
@@ -94,6 +98,7 @@ def _phases(ctx: DemoContext) -> list[tuple[str, Callable[[DemoContext], Iterato
         ("accounts", account_batches),
         ("contacts", contact_batches),
         ("opportunities", opportunity_batches),
+        ("orders", lambda c: order_batches(c, max_id(Order))),
         ("leads", lead_batches),
         ("activities", activity_batches),
     ]

@@ -17,6 +17,15 @@ from rapport.framework.choices import ChangeAction
 from rapport.framework.registry import RecordType
 
 _SKIP = {"updated_at", "updated_by"}
+# Derived values recomputed from other data (a lead's scores), by model label: like formula
+# fields they are not logged, or every rescore would fill the history with changes nobody made.
+_DERIVED: dict[str, frozenset[str]] = {}
+
+
+def changelog_skip(model: type[models.Model], *names: str) -> None:
+    """Leave the derived fields ``names`` of ``model`` out of snapshots and the change log."""
+    label = model._meta.label_lower
+    _DERIVED[label] = _DERIVED.get(label, frozenset()) | set(names)
 
 
 def json_value(value: Any) -> Any:
@@ -37,8 +46,9 @@ def json_value(value: Any) -> Any:
 def record_snapshot(record: models.Model, record_type: RecordType | None = None) -> dict[str, Any]:
     """Field values of ``record`` as they are in the database now (foreign keys as ids)."""
     data: dict[str, Any] = {}
+    derived = _DERIVED.get(record._meta.label_lower, frozenset())
     for f in record._meta.concrete_fields:
-        if f.name in _SKIP:
+        if f.name in _SKIP or f.name in derived:
             continue
         raw = getattr(record, f.attname)
         data[f.name] = json_value(raw if f.is_relation else f.get_prep_value(raw))

@@ -20,6 +20,8 @@ class Channel(models.TextChoices):
     JOB = "job", _("Background job")
     CLI = "cli", _("Command line")
     WEB_FORM = "web_form", _("Web form")
+    # A customer answering through a public link (a quote's accept/decline page).
+    PORTAL = "portal", _("Customer portal")
 
 
 class ChangeAction(models.TextChoices):

@@ -30,6 +30,10 @@ class ChildSpec:
     fk: str
     fields: tuple[str, ...]
     clean: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
+    # Like ``clean``, for rows that depend on the record (a quote line priced from the
+    # quote's price book): called as record_clean(record, rows) before ``clean``; its
+    # ValidationError names the row's fields ("lines.0.currency").
+    record_clean: Callable[[Any, list[dict[str, Any]]], list[dict[str, Any]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ class RecordType:
     merge_related: Callable[..., None] | None = None
     # Sections of the record page as (title, field names); empty: the generic grouping of
     # rapport.framework.ui.sections (main fields, address, description, system).
-    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Titles may be lazy translations.
+    sections: tuple[tuple[Any, tuple[str, ...]], ...] = ()
 
     @property
     def nav_area(self) -> str:

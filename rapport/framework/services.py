@@ -68,6 +68,9 @@ def _children_write(
         if spec.name not in children:
             continue
         rows = children[spec.name]
+        if spec.record_clean:
+            # raises its own errors, which name the row's field ("lines.0.currency")
+            rows = spec.record_clean(record, rows)
         try:
             rows = spec.clean(rows) if spec.clean else rows
             objs = [spec.model(**{spec.fk: record, **row}) for row in rows]
@@ -170,7 +173,7 @@ def record_create(
         record_type.after_save(
             actor=actor, record=record, created=True, before=None, children=written
         )
-    if not restricted(model, actor.user, "add").filter(pk=record.pk).exists():
+    if not _may_add(actor, model, record, owner_named="owner" in data):
         raise RecordPermissionDenied(
             _("You may not create a record with these values (check the owner)."),
             code="create_denied",
@@ -195,6 +198,28 @@ def record_create(
         )
     )
     return record
+
+
+def _may_add(
+    actor: Actor, model: type[models.Model], record: models.Model, *, owner_named: bool
+) -> bool:
+    """The re-check of a create against the stored state. An owner the input did not name but
+    a domain rule chose (a lead's assignment rules) is the organisation's choice, not the
+    actor's: the record is judged as the actor would have owned it, everything else as saved."""
+    allowed = restricted(model, actor.user, "add").filter(pk=record.pk)
+    chosen = getattr(record, "owner_id", None)
+    if (
+        owner_named
+        or not isinstance(record, RecordModel)
+        or chosen == getattr(actor.user, "pk", None)
+    ):
+        return allowed.exists()
+    rows = model._default_manager.filter(pk=record.pk)
+    rows.update(owner=actor.user)
+    try:
+        return allowed.exists()
+    finally:
+        rows.update(owner=chosen)
 
 
 @transaction.atomic

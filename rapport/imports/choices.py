@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Record types that can be imported, in the order offered.
-IMPORTABLE_TYPES = ("accounts", "contacts", "leads", "opportunities", "activities")
+IMPORTABLE_TYPES = ("accounts", "contacts", "leads", "opportunities", "activities", "orders")
 # Rows validated and shown before an import runs.
 PREVIEW_ROWS = 20
 # The largest cell accepted, in bytes of UTF-8: longer ones reject their row.

@@ -80,6 +80,25 @@ _PERSON_FIELDS: dict[str, dict[str, str]] = {
     "opportunities": {"company": "account"},
     "activities": {},
 }
+# More headers a column of a record type is known by (English and Chinese), beyond the
+# field's key and verbose names: orders come from shop and ERP exports.
+_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "orders": {
+        "number": ("order number", "order no", "order #", "order id", "订单号", "订单编号"),
+        "account": ("customer", "company", "account name", "客户", "客户名称", "公司"),
+        "order_date": ("date", "ordered on", "order placed", "下单日期", "订单日期", "日期"),
+        "status": ("order status", "状态", "订单状态"),
+        "currency": ("货币", "币种"),
+        "subtotal": ("net", "小计"),
+        "discount_total": ("discount", "折扣", "折扣金额"),
+        "tax_total": ("tax", "vat", "税", "税额"),
+        "total": ("grand total", "order total", "amount", "总计", "合计", "总额", "金额"),
+        "external_reference": ("reference", "external id", "ref", "外部编号", "参考号"),
+        "fulfilled_on": ("fulfilled", "delivered on", "交付日期", "完成日期"),
+        "cancelled_on": ("cancelled", "取消日期"),
+        "description": ("notes", "备注", "描述"),
+    },
+}
 CUSTOM_PREFIX = "cf."
 # Fields never filled from a file: the record's identity and stamps.
 _NEVER = {"id", "custom_fields", "created_at", "updated_at", "created_by", "updated_by"}
@@ -123,6 +142,10 @@ def import_fields(record_type: RecordType) -> dict[str, ImportField]:
         label, english, chinese = _labels(model, name, field)
         kind = FieldKind.RELATION if isinstance(field, RelatedField) else FieldKind.SCALAR
         out[name] = _field(name, label, kind, english, chinese)
+    for key, names in _SYNONYMS.get(record_type.key, {}).items():
+        if key in out:
+            known = out[key]
+            out[key] = _field(key, known.label, known.kind, *names, *known.aliases)
     if "tags" in fields:
         with override(CHINESE):
             tags_zh = str(_("Tags"))

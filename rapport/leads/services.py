@@ -1,17 +1,25 @@
+"""Domain rules of leads: cleaning, assignment rules on creation, the first response, and
+what moves when two leads are merged."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rapport.activities.choices import ActivityKind
 from rapport.activities.models import Activity
+from rapport.assignment.services import lead_assign
 from rapport.framework.actor import Actor
 from rapport.framework.merge import MergeMoves, related_by_type_move
 from rapport.framework.text import person_display_name, person_name_clean, phone_e164
 from rapport.leads.choices import LeadStatus
 from rapport.leads.models import Lead
 from rapport.privacy.models import Consent
+from rapport.scoring.services import lead_score_refresh
 
 
 def lead_prepare(*, actor: Actor, record: Lead, changed: set[str], **_kw: Any) -> None:
@@ -33,6 +41,14 @@ def lead_prepare(*, actor: Actor, record: Lead, changed: set[str], **_kw: Any) -
         )
     if record.status != LeadStatus.DISQUALIFIED:
         record.disqualified_reason = ""
+    if record._state.adding:
+        # Assignment rules on every way in; "owner" is among the changed names only when the
+        # input named one (record_create's default owner is not).
+        lead_assign(actor=actor, lead=record, owner_given="owner" in changed)
+    elif "status" in changed and record.status != LeadStatus.NEW and record.responded_at is None:
+        record.responded_at = timezone.now()  # leaving "new" is a first response
+    # Last: the scores read the lead as it will be saved.
+    lead_score_refresh(lead=record)
 
 
 def lead_merge_related(
@@ -41,3 +57,19 @@ def lead_merge_related(
     """Move onto ``survivor`` the activities and consents of ``other``."""
     related_by_type_move(moves=moves, model=Activity, survivor=survivor, other=other)
     moves.update(Consent.objects.filter(lead=other), lead_id=survivor.pk)
+
+
+# Activities that are an answer to the prospect (a task or a note is not).
+RESPONSE_KINDS = (ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.MEETING)
+
+
+def lead_activity_logged(*, activity: Activity) -> None:
+    """Called when an activity is saved: a call, email or meeting linked to a lead is its
+    first response if it has none yet (the SLA stops counting)."""
+    if activity.kind not in RESPONSE_KINDS or activity.related_id is None:
+        return
+    if activity.related_type_id != ContentType.objects.get_for_model(Lead).pk:
+        return
+    Lead.objects.filter(pk=activity.related_id, responded_at__isnull=True).update(
+        responded_at=timezone.now()
+    )

@@ -3,7 +3,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -16,8 +18,12 @@ from rapport.framework.api.serializers import (
     RecordSerializer,
 )
 from rapport.opportunities.models import (
+    CloseReason,
+    Competitor,
     Opportunity,
+    OpportunityCompetitor,
     OpportunityContact,
+    OpportunityLine,
     Pipeline,
     Stage,
     StageHistory,
@@ -31,6 +37,32 @@ class OpportunityContactSerializer(ChildSerializer):
         fields = ["contact", "role"]
 
 
+class OpportunityCompetitorSerializer(ChildSerializer):
+    class Meta:
+        model = OpportunityCompetitor
+        fields = ["competitor", "strengths", "weaknesses", "is_winner"]
+
+
+class OpportunityLineSerializer(ChildSerializer):
+    class Meta:
+        model = OpportunityLine
+        fields = ["product", "quantity", "unit_price", "discount_percent", "position"]
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class DaysSinceField(serializers.Field):  # type: ignore[type-arg]
+    """Whole days from a moment to today (read-only)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> int | None:
+        if value is None:
+            return None
+        return (timezone.localdate() - timezone.localtime(value).date()).days
+
+
 class StageHistorySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = StageHistory
@@ -41,6 +73,12 @@ class OpportunitySerializer(OwnedRecordSerializer):
     record_type_key = "opportunities"
     contact_roles = OpportunityContactSerializer(many=True, required=False)
     stage_history = StageHistorySerializer(many=True, read_only=True)
+    competitors = OpportunityCompetitorSerializer(many=True, required=False)
+    lines = OpportunityLineSerializer(many=True, required=False)
+    days_in_stage = DaysSinceField(
+        source="stage_entered_at",
+        help_text=gettext_lazy("Whole days since the opportunity entered its current stage."),
+    )
     probability = serializers.IntegerField(
         min_value=0, max_value=100, required=False, allow_null=True
     )
@@ -61,9 +99,14 @@ class OpportunitySerializer(OwnedRecordSerializer):
             "probability",
             "next_step",
             "description",
+            "forecast_category",
+            "close_reason",
             "lost_reason",
+            "competitors",
+            "lines",
             "source",
             "closed_at",
+            "days_in_stage",
             "stage_history",
         ]
         read_only_fields = ["closed_at"]
@@ -82,7 +125,32 @@ class StageSerializer(RecordSerializer):
 
     class Meta:
         model = Stage
-        fields = ["id", "pipeline", "name", "position", "probability", "kind"]
+        fields = [
+            "id",
+            "pipeline",
+            "name",
+            "position",
+            "probability",
+            "kind",
+            "forecast_category",
+            "required_fields",
+        ]
+
+
+class CloseReasonSerializer(RecordSerializer):
+    record_type_key = "close-reasons"
+
+    class Meta:
+        model = CloseReason
+        fields = ["id", "kind", "name", "active"]
+
+
+class CompetitorSerializer(RecordSerializer):
+    record_type_key = "competitors"
+
+    class Meta:
+        model = Competitor
+        fields = ["id", "name", "website"]
 
 
 class CurrencyTotalSerializer(serializers.Serializer):  # type: ignore[type-arg]

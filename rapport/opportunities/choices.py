@@ -23,3 +23,8 @@ class ForecastCategory(models.TextChoices):
     COMMIT = "commit", _("Commit")
     OMITTED = "omitted", _("Omitted")
     CLOSED = "closed", _("Closed")
+
+
+class CloseReasonKind(models.TextChoices):
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")

@@ -1,7 +1,7 @@
 import django_filters
 
 from rapport.framework.filtersets import LeanFilterSet, RecordFilterSet, field_lookups
-from rapport.opportunities.models import Opportunity, Pipeline, Stage
+from rapport.opportunities.models import CloseReason, Competitor, Opportunity, Pipeline, Stage
 
 
 class OpportunityFilterSet(RecordFilterSet):
@@ -27,3 +27,15 @@ class StageFilterSet(LeanFilterSet):
     class Meta:
         model = Stage
         fields = field_lookups(Stage)
+
+
+class CloseReasonFilterSet(LeanFilterSet):
+    class Meta:
+        model = CloseReason
+        fields = field_lookups(CloseReason)
+
+
+class CompetitorFilterSet(LeanFilterSet):
+    class Meta:
+        model = Competitor
+        fields = field_lookups(Competitor)

@@ -1,14 +1,27 @@
 """Pipelines, stages, opportunities and their stage history."""
 
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rapport.accounts.choices import Source
 from rapport.framework.base_models import ConfigModel, RecordModel
-from rapport.opportunities.choices import ContactRole, ForecastCategory, StageKind
+from rapport.opportunities.choices import (
+    CloseReasonKind,
+    ContactRole,
+    ForecastCategory,
+    StageKind,
+)
 
 _percent = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+def _positive(value: Decimal) -> None:
+    if value is not None and value <= 0:
+        raise ValidationError(_("Enter a quantity greater than 0."), code="not_positive")
 
 
 class Pipeline(ConfigModel):
@@ -37,6 +50,17 @@ class Stage(ConfigModel):
     kind = models.CharField(
         _("kind"), max_length=10, choices=StageKind.choices, default=StageKind.OPEN
     )
+    # The forecast category of opportunities in this stage (unless the rep sets their own);
+    # blank: derived from the kind and probability when the stage is saved.
+    forecast_category = models.CharField(
+        _("forecast category"),
+        max_length=12,
+        choices=ForecastCategory.choices,
+        blank=True,
+        db_default="",
+    )
+    # Names of opportunity fields that must be filled while an opportunity is in this stage.
+    required_fields = models.JSONField(_("required fields"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("stage")
@@ -107,6 +131,19 @@ class Opportunity(RecordModel):
         _("predicted win probability"), null=True, blank=True, editable=False
     )
     predicted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    close_reason = models.ForeignKey(
+        "opportunities.CloseReason",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("close reason"),
+    )
+    # When the opportunity entered its current stage (the open StageHistory row's entered_at),
+    # kept here so that lists and board cards show the time in stage without a query.
+    stage_entered_at = models.DateTimeField(
+        _("in stage since"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("opportunity")
@@ -164,3 +201,100 @@ class StageHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.stage_id}"
+
+
+class CloseReason(ConfigModel):
+    """Why deals are won or lost: chosen when an opportunity is closed."""
+
+    kind = models.CharField(_("kind"), max_length=4, choices=CloseReasonKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("close reason")
+        verbose_name_plural = _("close reasons")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="closereason_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Competitor(ConfigModel):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpportunityCompetitor(models.Model):
+    """A competitor in the running for an opportunity; ``is_winner`` marks the one it was
+    lost to."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="competitors"
+    )
+    competitor = models.ForeignKey(
+        Competitor, on_delete=models.PROTECT, related_name="+", verbose_name=_("competitor")
+    )
+    strengths = models.TextField(_("strengths"), blank=True)
+    weaknesses = models.TextField(_("weaknesses"), blank=True)
+    is_winner = models.BooleanField(_("won the deal"), default=False)
+
+    class Meta:
+        verbose_name = _("opportunity competitor")
+        verbose_name_plural = _("opportunity competitors")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "competitor"], name="oppcompetitor_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.competitor_id}"
+
+
+class OpportunityLine(models.Model):
+    """A product on an opportunity. Without a unit price the price book entry of the
+    opportunity's currency gives it; the lines' total is the opportunity's amount."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=4, validators=[_positive]
+    )
+    unit_price = models.DecimalField(
+        _("unit price"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    discount_percent = models.DecimalField(
+        _("discount (%)"),
+        max_digits=7,
+        decimal_places=4,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("opportunity line")
+        verbose_name_plural = _("opportunity lines")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.product_id} x {self.quantity}"

@@ -26,9 +26,12 @@ from rapport.framework.registry import get_record_type
 from rapport.framework.services import record_create, record_delete, record_update
 from rapport.identity.settings_forms import SettingsForm
 from rapport.identity.settings_views import settings_actor, staff_required
-from rapport.opportunities.choices import StageKind
+from rapport.opportunities.choices import ForecastCategory, StageKind
 from rapport.opportunities.models import Pipeline, Stage
 from rapport.opportunities.services import stage_move
+from rapport.opportunities.stages import requirable_fields
+
+_CLOSED_CATEGORIES = (ForecastCategory.CLOSED, ForecastCategory.OMITTED)
 
 
 class PipelineForm(SettingsForm):
@@ -49,6 +52,31 @@ class StageForm(SettingsForm):
         choices=StageKind.choices,
         help_text=gettext_lazy("Won and lost stages close the opportunities in them."),
     )
+    forecast_category = forms.ChoiceField(
+        label=gettext_lazy("Forecast category"),
+        choices=[("", gettext_lazy("From the kind and probability"))]
+        + [(c.value, c.label) for c in ForecastCategory if c not in _CLOSED_CATEGORIES],
+        required=False,
+        help_text=gettext_lazy(
+            "Where opportunities in this stage count in the forecast, unless their owner "
+            "chooses. Won stages count as closed, lost ones are omitted."
+        ),
+    )
+    required_fields = forms.MultipleChoiceField(
+        label=gettext_lazy("Required fields"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Opportunities cannot be in this stage without these fields."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["required_fields"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [
+            (name, str(f.verbose_name)[:1].upper() + str(f.verbose_name)[1:])
+            for name, f in requirable_fields().items()
+        ]
 
 
 def _save(
@@ -149,7 +177,15 @@ def stage_edit(request: HttpRequest, pk: int) -> HttpResponse:
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=pk)
     form = StageForm(
         request.POST or None,
-        initial={"name": stage.name, "probability": stage.probability, "kind": stage.kind},
+        initial={
+            "name": stage.name,
+            "probability": stage.probability,
+            "kind": stage.kind,
+            "forecast_category": ""
+            if stage.forecast_category in _CLOSED_CATEGORIES
+            else stage.forecast_category,
+            "required_fields": stage.required_fields,
+        },
     )
     back = reverse("settings-pipeline", args=[stage.pipeline_id])
     if (

@@ -167,3 +167,18 @@ class QuoteLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quote_id}/{self.position}"
+
+
+class DocumentCounter(models.Model):
+    """The last number given to a kind of document (quotes, orders) in one year; a row
+    locked while a number is taken, so that concurrent writers never get the same one."""
+
+    prefix = models.CharField(_("prefix"), max_length=20, unique=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("document counter")
+        verbose_name_plural = _("document counters")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last}"

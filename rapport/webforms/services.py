@@ -292,18 +292,18 @@ def _lead_write(form: WebForm, values: CleanValues) -> tuple[Lead, LeadOutcome, 
     record_type = get_record_type("leads")
     existing = _lead_match(values)
     if existing is None:
-        # Assignment rules do not exist yet (no lead_assign hook): a new lead goes to the form's
-        # configured owner and team.
+        # No owner named: the assignment rules choose one (rapport.assignment); when none
+        # applies, the lead goes to the form's owner (the actor) and team.
         actor = Actor.system(channel=Channel.WEB_FORM, user=form.lead_owner)
         data = {
             **{k: v for k, v in values.lead.items() if not _empty(v)},
-            "owner": form.lead_owner,
             "team": form.lead_team,
             "source": Source.WEB,
             "custom_fields": values.custom,
         }
         lead: Any = record_create(actor=actor, record_type=record_type, data=data)
-        return lead, LeadOutcome.CREATED, actor
+        # Its consents are written as its owner, who may be someone the rules chose.
+        return lead, LeadOutcome.CREATED, Actor.system(channel=Channel.WEB_FORM, user=lead.owner)
     # The lead's own owner may always change it; the form's owner may not.
     owner = existing.owner if existing.owner.is_active else form.lead_owner
     actor = Actor.system(channel=Channel.WEB_FORM, user=owner)

@@ -169,6 +169,7 @@ def board_read(
             "amount",
             "currency_id",
             "expected_close_date",
+            "stage_entered_at",
             "account__name",
             "owner__username",
             "owner__first_name",

@@ -4,3 +4,5 @@ from django.utils.translation import gettext_lazy as _
 
 class NotificationKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned to you")
+    SLA_REMINDER = "sla_reminder", _("First response due soon")
+    SLA_OVERDUE = "sla_overdue", _("First response overdue")

@@ -1,5 +1,8 @@
 """Activities over the demo's years: tasks, calls, meetings, notes and logged e-mails, each
-linked to a contact, an account or an opportunity and owned by that record's owner."""
+linked to a contact, an account or an opportunity and owned by that record's owner.
+
+An opportunity's activities fall within its life (created to decided, or to now) and engaged
+deals get more of them (the deal's engagement also raises its chance of winning)."""
 
 from __future__ import annotations
 
@@ -66,8 +69,15 @@ def activity_batches(ctx: DemoContext) -> Iterator[Batch]:
         )
         roll = r()
         contact = -1
+        when = int((i + r()) / total * clock.span)
         if roll < 0.35 and n_opps:
             o = int(r() * n_opps)
+            for _retry in range(6):  # rejection sampling: engaged deals are picked more often
+                if r() < ctx.opportunity_engagement[o]:
+                    break
+                o = int(r() * n_opps)
+            born, decided = ctx.opportunity_life[2 * o], ctx.opportunity_life[2 * o + 1]
+            when = born + int(r() * (decided - born))
             owner, related = (
                 ctx.opportunity_owner[o],
                 (types["opportunities"], ctx.opportunity_base + o + 1),
@@ -81,7 +91,6 @@ def activity_batches(ctx: DemoContext) -> Iterator[Batch]:
                 ctx.contact_owner[contact],
                 (types["contacts"], ctx.contact_base + contact + 1),
             )
-        when = int((i + r()) / total * clock.span)
         due = start = end = done_at = None
         subjects = ACTIVITY_SUBJECTS[kind]
         body = ""

@@ -37,6 +37,13 @@ class DemoContext:
     contact_owner: array[int] = field(default_factory=lambda: array("q"))
     # opportunities
     opportunity_owner: array[int] = field(default_factory=lambda: array("q"))
+    # how much attention a deal gets (0.1..1): raises its activities and its chance of winning
+    opportunity_engagement: array[float] = field(default_factory=lambda: array("d"))
+    # (created, decided-or-now) in window seconds, two entries per opportunity
+    opportunity_life: array[int] = field(default_factory=lambda: array("q"))
+    # won deals, for their orders: (id, account position, contact position, owner, closed at
+    # in window seconds, amount as text, currency)
+    won: list[tuple[int, int, int, int, int, str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.countries: tuple[Country, ...] = countries()

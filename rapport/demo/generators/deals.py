@@ -2,6 +2,14 @@
 
 Deals older than a few months are mostly closed (won or lost, with ``closed_at``); every
 stay in a stage is one ``StageHistory`` row, the last one still open.
+
+Outcomes follow a plausible hidden model, so that the win-probability model has something
+real to learn: the log-odds of winning rise with the owner's skill (a fixed trait per seller)
+and the deal's engagement (which also sets how many activities it gets, see ``activities``),
+fall with the amount, and peak for deals closing in December (a year-end push, which also
+gives the bookings series its monthly seasonality). Won deals pass every open stage; lost
+ones drop out at a random stage, so reaching a later stage raises the chance of winning.
+Every won deal becomes an order (see ``orders``).
 """
 
 from __future__ import annotations
@@ -52,19 +60,32 @@ OPPORTUNITY_TAGS = Table(Opportunity.tags.through, ("opportunity", "tag"))
 _ROLES = tuple(ContactRole.values)
 _SOURCES = tuple(Source.values)
 _CLOSING_DAYS = 150  # a deal this old is almost surely decided
+_GROWTH_PER_YEAR = 0.12  # deal sizes grow over the years: the bookings series has a trend
 
 
 def _every_stage(ctx: DemoContext) -> list[tuple[PipelineInfo, StageInfo]]:
     return [(p, s) for p in ctx.org.pipelines for s in p.stages]
 
 
-def _pick_stage(r: float, r2: float, age: int, pipeline: PipelineInfo) -> StageInfo:
-    """Older deals are more likely closed; renewals are won more often than new business."""
-    if r < min(0.92, age / (_CLOSING_DAYS * DAY)):
-        win_rate = 0.8 if len(pipeline.open) < 3 else 0.3
-        return pipeline.won if r2 < win_rate else pipeline.lost
-    # earlier stages hold more open deals
-    return pipeline.open[int(r2 * r2 * len(pipeline.open))]
+def _is_closed(r: float, age: int) -> bool:
+    """Older deals are more likely decided."""
+    return r < min(0.92, age / (_CLOSING_DAYS * DAY))
+
+
+def _win_chance(
+    pipeline: PipelineInfo, skill: float, engagement: float, size: float, month: int
+) -> float:
+    """The hidden model: renewals are won more often than new business; see the docstring."""
+    base = 1.4 if len(pipeline.open) < 3 else -1.0
+    season = 0.45 * math.cos(2 * math.pi * (month - 12) / 12)
+    logit = base + skill + 2.4 * (engagement - 0.55) - 1.2 * size + season
+    return 1 / (1 + math.exp(-logit))
+
+
+def _skills(ctx: DemoContext) -> dict[int, float]:
+    """Each seller's fixed skill (log-odds added to their deals' chance of winning)."""
+    rng = ctx.rng("skills")
+    return {s.user_id: rng.gauss(0, 0.6) for s in sorted(ctx.all_sellers, key=lambda s: s.user_id)}
 
 
 def opportunity_batches(ctx: DemoContext) -> Iterator[Batch]:
@@ -75,6 +96,7 @@ def opportunity_batches(ctx: DemoContext) -> Iterator[Batch]:
     total, n_contacts, n_accounts = plan.opportunities, plan.contacts, plan.accounts
     base, forced, tags = ctx.opportunity_base, _every_stage(ctx), ctx.org.tag_ids
     pipelines = ctx.org.pipelines
+    skills = _skills(ctx)
     empty: Batch = {
         OPPORTUNITIES: [],
         OPPORTUNITY_CONTACTS: [],
@@ -91,21 +113,33 @@ def opportunity_batches(ctx: DemoContext) -> Iterator[Batch]:
         country = ctx.countries[ctx.account_country[a]]
         owner = ctx.account_owner[a]
         created = int((i + r()) / total * clock.span)
+        engagement = 0.1 + 0.9 * r()
+        size = r() + r() + r() - 1.5
         if i < len(forced):
             pipeline, stage = forced[i]
+            is_open = stage.kind == "open"
         else:
             pipeline = (
                 pipelines[0]
                 if r() < 0.75 or len(pipelines) == 1
                 else pipelines[1 + int(r() * (len(pipelines) - 1))]
             )
-            stage = _pick_stage(r(), r(), clock.now - created, pipeline)
-        is_open = stage.kind == "open"
+            is_open = not _is_closed(r(), clock.now - created)
+            # earlier stages hold more open deals
+            r2 = r()
+            stage = pipeline.open[int(r2 * r2 * len(pipeline.open))]
         end = clock.now if is_open else min(clock.now - DAY, created + int((14 + r() * 160) * DAY))
         end = max(end, created + 3600)
-        # stage history: the open stages up to the current one (or to where it was decided)
+        if not is_open and i >= len(forced):
+            month = int(clock.date(end)[5:7])
+            chance = _win_chance(pipeline, skills.get(owner, 0.0), engagement, size, month)
+            stage = pipeline.won if r() < chance else pipeline.lost
+        # stage history: the open stages up to the current one (or to where it was decided);
+        # won deals went through every open stage, lost ones dropped out somewhere
         if is_open:
             path = [*pipeline.open[: pipeline.open.index(stage) + 1]]
+        elif stage.kind == "won":
+            path = [*pipeline.open, stage]
         else:
             path = [*pipeline.open[: 1 + int(r() * len(pipeline.open))], stage]
         step = (end - created) // len(path)
@@ -115,7 +149,8 @@ def opportunity_batches(ctx: DemoContext) -> Iterator[Batch]:
         for k, s in enumerate(path):
             left = clock.ts(times[k + 1]) if k + 1 < len(path) else None
             batch[STAGE_HISTORY].append((pk, s.id, clock.ts(times[k]), left, owner))
-        amount = math.exp(9.3 + 1.5 * (r() + r() + r() - 1.5)) * country.usd_rate
+        growth = math.exp(_GROWTH_PER_YEAR * created / (365 * DAY))
+        amount = math.exp(9.3 + 1.5 * size) * country.usd_rate * growth
         close_date = clock.date(end + int((7 + r() * 120) * DAY)) if is_open else clock.date(end)
         batch[OPPORTUNITIES].append(
             (
@@ -154,6 +189,10 @@ def opportunity_batches(ctx: DemoContext) -> Iterator[Batch]:
         if r() < 0.1:
             batch[OPPORTUNITY_TAGS].append((pk, tags[int(r() * len(tags))]))
         ctx.opportunity_owner.append(owner)
+        ctx.opportunity_engagement.append(engagement)
+        ctx.opportunity_life.extend((created, end))
+        if stage.kind == "won":
+            ctx.won.append((pk, a, c, owner, end, f"{round(amount, -2):.2f}", country.currency))
         if len(batch[OPPORTUNITIES]) >= plan.batch_size:
             yield batch
             batch = {k: [] for k in empty}

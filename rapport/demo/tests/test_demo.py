@@ -26,6 +26,8 @@ from rapport.leads.choices import LeadStatus
 from rapport.leads.models import Lead
 from rapport.opportunities.choices import StageKind
 from rapport.opportunities.models import Opportunity, Stage, StageHistory
+from rapport.orders.choices import OrderStatus
+from rapport.orders.models import Order
 
 
 class Rollback(Exception):
@@ -221,3 +223,22 @@ def test_command_prints_how_to_log_in(db: None, contacts: int) -> None:
     assert "Sign in at http://127.0.0.1:8000/ " in text and "/api/docs/" in text
     assert "'admin'" in text and "Done in" in text
     assert Contact.objects.count() == contacts
+
+
+def test_won_deals_become_orders(demo: DemoResult) -> None:
+    won = {o.pk: o for o in Opportunity.objects.filter(stage__kind=StageKind.WON)}
+    orders = list(Order.objects.prefetch_related("lines"))
+    # Then every won deal has exactly one order, dated the day it was won, for its amount
+    assert sorted(o.opportunity_id for o in orders) == sorted(won)
+    assert demo.counts["orders_order"] == len(won)
+    for order in orders:
+        deal = won[order.opportunity_id]
+        assert order.account_id == deal.account_id and order.owner_id == deal.owner_id
+        assert order.currency_id == deal.currency_id
+        assert order.total == order.subtotal == deal.amount
+        assert deal.closed_at is not None and order.order_date == deal.closed_at.date()
+        assert order.status in (OrderStatus.CONFIRMED, OrderStatus.FULFILLED)
+        assert (order.fulfilled_on is not None) == (order.status == OrderStatus.FULFILLED)
+        assert [line.total_amount for line in order.lines.all()] == [order.total]
+    for order in random.Random(0).sample(orders, min(20, len(orders))):
+        order.full_clean()

@@ -18,6 +18,7 @@ from rapport.framework.registry import RecordType, get_record_type, record_type_
 from rapport.framework.timeline import record_timeline
 from rapport.framework.ui.columns import Column, available_columns, display, related_labels
 from rapport.framework.ui.history import record_history, timeline_entries
+from rapport.framework.ui.hooks import record_panels
 from rapport.framework.ui.related import generic_link, related_lists
 from rapport.framework.ui.sections import child_lists, record_sections
 
@@ -114,6 +115,7 @@ def record_page_context(
         "linked": linked_record(rt, record, user),
         "sections": record_sections(rt, columns, data, labels),
         "child_lists": child_lists(rt, data, user),
+        "panels": record_panels(user=user, record_type=rt, record=record),
         "related": related_lists(rt, record, user),
         "history": record_history(rt, columns, record, user),
         "can_change": can(rt, user, "change", record),

@@ -35,7 +35,7 @@ from rapport.framework.ui.forms import (
     picker_queryset,
     relation_labels,
 )
-from rapport.framework.ui.hooks import record_viewed
+from rapport.framework.ui.hooks import create_form_initial, record_viewed
 from rapport.framework.ui.list_views import record_type_or_404
 from rapport.framework.ui.querying import drf_request
 from rapport.framework.ui.quick_add import QuickAddForm, quick_add_allowed
@@ -129,6 +129,8 @@ def record_create(request: HttpRequest, key: str) -> HttpResponse:
         result = _save(request, rt, None)
         if result.record is not None:
             messages.success(request, _("%(type)s created.") % {"type": rt.label.capitalize()})
+            if not can(rt, request.user, "view", result.record):
+                return redirect("ui:list", key=key)  # handed to someone else by a rule
             return redirect("ui:detail", key=key, pk=result.record.pk)
         # A likely duplicate is a question to the user, not an error in the input.
         return _form_response(request, rt, result, status=200 if result.duplicates else 400)
@@ -136,6 +138,7 @@ def record_create(request: HttpRequest, key: str) -> HttpResponse:
     initial = initial_values(rt)
     if any(spec.name == "owner" for spec in specs):
         initial["owner"] = request.user.pk  # what the services would choose, made visible
+    create_form_initial(user=request.user, record_type=rt, initial=initial)
     fill(specs, {**initial, **{k: v for k, v in request.GET.items()}})
     relation_labels(specs, request.user)
     return _form_response(request, rt, SaveResult(None, specs, []))

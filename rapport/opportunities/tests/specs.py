@@ -22,12 +22,20 @@ from rapport.framework.testing.specs import (
     ReferenceCase,
     register_spec,
 )
-from rapport.opportunities.models import Opportunity, OpportunityContact, StageHistory
+from rapport.opportunities.models import (
+    CloseReason,
+    Competitor,
+    Opportunity,
+    OpportunityContact,
+    StageHistory,
+)
 
 
 def opportunity_build(*, owner: Any, team: Any = None, **overrides: Any) -> Opportunity:
     """An opportunity at an account of the same owner, with a contact role, a primary
     contact and a stage-history row."""
+    entered = timezone.now()
+    overrides = {"forecast_category": "pipeline", "stage_entered_at": entered, **overrides}
     opportunity = OpportunityFactory(owner=owner, team=team, account__team=team, **overrides)
     contact = ContactFactory(owner=owner, team=team)
     opportunity.primary_contact = contact
@@ -38,7 +46,7 @@ def opportunity_build(*, owner: Any, team: Any = None, **overrides: Any) -> Oppo
     StageHistory.objects.create(
         opportunity=opportunity,
         stage=opportunity.stage,
-        entered_at=timezone.now(),
+        entered_at=entered,
         changed_by=owner,
     )
     opportunity.tags.add(TagFactory(name="strategic"))
@@ -114,8 +122,41 @@ def stage_create_payload() -> dict[str, Any]:
 register_spec(
     ConfigRecordSpec(
         key="stages",
-        build=lambda: StageFactory(),
+        build=lambda: StageFactory(forecast_category="pipeline"),
         create_payload=stage_create_payload,
         update_payload=lambda: {"name": "Renamed stage", "probability": 55},
+    )
+)
+
+
+_close_reasons = iter(range(1, 1_000_000))
+
+
+def close_reason_build() -> CloseReason:
+    return CloseReason.objects.create(kind="lost", name=f"Price {next(_close_reasons)}")
+
+
+register_spec(
+    ConfigRecordSpec(
+        key="close-reasons",
+        build=close_reason_build,
+        create_payload=lambda: {"kind": "won", "name": "Best product fit"},
+        update_payload=lambda: {"active": False},
+    )
+)
+
+
+def competitor_build() -> Competitor:
+    return Competitor.objects.create(
+        name=f"Rival {next(_close_reasons)}", website="https://rival.example"
+    )
+
+
+register_spec(
+    ConfigRecordSpec(
+        key="competitors",
+        build=competitor_build,
+        create_payload=lambda: {"name": "Acme CRM", "website": "https://acme.example"},
+        update_payload=lambda: {"website": "https://acme-crm.example"},
     )
 )

@@ -1,0 +1,1 @@
+"""Lead scoring: administrators' point rules and a model learned from decided leads."""
