@@ -7,6 +7,7 @@ import math
 import random
 from dataclasses import dataclass
 
+from babel.numbers import get_currency_name, get_currency_precision
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
@@ -223,6 +224,20 @@ def _tags() -> tuple[int, ...]:
     )
 
 
+def _currencies() -> None:
+    """The currencies of the demo's countries and the base currency, when missing (the
+    migration seeds them, but a flushed database, such as a test's, has none)."""
+    codes = {c.currency for c in countries()} | {settings.RAPPORT_BASE_CURRENCY}
+    for code in sorted(codes):
+        Currency.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": get_currency_name(code, locale="en"),
+                "decimals": get_currency_precision(code),
+            },
+        )
+
+
 def _exchange_rates(clock: Clock, rng: random.Random) -> int:
     """Daily rates over the demo's window for every demo currency, as a gentle random walk."""
     base = settings.RAPPORT_BASE_CURRENCY
@@ -255,6 +270,7 @@ def org_setup(plan: DemoPlan, clock: Clock) -> tuple[Org, dict[str, int]]:
     sellers = _sellers(plan, rng)
     pipelines = _pipelines()
     tags = _tags()
+    _currencies()
     rates = _exchange_rates(clock, rng)
     types = {
         key: ContentType.objects.get_for_model(model).pk

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from rapport.forecasts.choices import AdjustedCategory, PeriodKind
 from rapport.forecasts.models import ForecastAdjustment, Quota
 from rapport.forecasts.periods import Period, period_start_valid
-from rapport.forecasts.rollup import record_cell, rollup_cells_refresh
+from rapport.forecasts.rollup import record_cell, rollup_cells_refresh, rollup_rebuild
 from rapport.forecasts.selectors import forecast_may_adjust
 from rapport.forecasts.tasks import forecast_rollup_rebuild
 from rapport.framework.actor import Actor
@@ -30,6 +30,11 @@ def forecast_rollup_record_changed(*, before: Any, after: Any) -> None:
     cells = {c for c in (record_cell(before), record_cell(after)) if c is not None}
     exclude = before.pk if after is None and hasattr(before, "pk") else None
     rollup_cells_refresh(cells, exclude_pk=exclude)
+
+
+def forecast_rollup_rebuild_now() -> int:
+    """Rebuild the whole rollup at once (after a bulk load such as the demo); rows written."""
+    return rollup_rebuild()
 
 
 def forecast_rollup_rebuild_later() -> None:

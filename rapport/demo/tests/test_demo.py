@@ -20,6 +20,8 @@ from rapport.currencies.models import ExchangeRate
 from rapport.demo.loader import demo_load
 from rapport.demo.plan import DemoResult
 from rapport.demo.tests.conftest import AS_OF, CONTACTS
+from rapport.forecasts.models import ForecastRollup
+from rapport.forecasts.rollup import rollup_rebuild
 from rapport.framework.text import has_cjk, phone_e164
 from rapport.identity.models import Team, User
 from rapport.leads.choices import LeadStatus
@@ -242,3 +244,12 @@ def test_won_deals_become_orders(demo: DemoResult) -> None:
         assert [line.total_amount for line in order.lines.all()] == [order.total]
     for order in random.Random(0).sample(orders, min(20, len(orders))):
         order.full_clean()
+
+
+def test_the_forecast_rollup_is_built(demo: DemoResult) -> None:
+    # Then the pipeline forecast has its figures without waiting for the nightly rebuild
+    rows = ForecastRollup.objects.count()
+    assert rows > 0
+    assert demo.counts["forecast rollup rows"] == rows
+    rebuilt = rollup_rebuild()
+    assert rebuilt == rows

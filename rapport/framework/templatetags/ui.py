@@ -8,6 +8,7 @@ from django import template
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from rapport.framework.numbers import number_text
 from rapport.identity.models import Team, User
 
 register = template.Library()
@@ -41,3 +42,11 @@ def filter_choices(field: Any) -> list[tuple[str, str]]:
     if field.kind == "team":
         return [(str(t.pk), t.name) for t in Team.objects.order_by("name")]
     return list(field.choices)
+
+
+@register.filter
+def number(value: Any, places: Any = None) -> str:
+    """``{{ count|number }}``: grouped digits in the reader's language (262,635)."""
+    if value is None or value == "":
+        return ""
+    return number_text(value, None if places is None else int(places))

@@ -81,6 +81,21 @@
     if (last) { var input = last.querySelector("input, select"); if (input) input.focus(); }
   });
 
+  // A table box that scrolls sideways must be reachable by keyboard (WCAG 2.1.1): boxes
+  // without their own tabindex get one, named by the table's caption or the page's title.
+  function scrollRegions(root) {
+    root.querySelectorAll(".table-scroll:not([tabindex])").forEach(function (box) {
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("role")) box.setAttribute("role", "region");
+      if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("aria-label", (caption ? caption.textContent : document.title).trim());
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { scrollRegions(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { scrollRegions(event.target); });
+
   // Forms marked data-confirm ask before submitting (deleting, bulk changes).
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -28,6 +28,9 @@ SHOTS: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
     ("board", "/opportunities/board/", ("desktop", "phone"), ("en", "zh-hans")),
     ("my-day", "/my-day/", ("desktop",), ("en",)),
     ("settings", "/settings/", ("desktop",), ("en",)),
+    ("forecast-pipeline", "/forecasts/pipeline/", ("desktop", "phone"), ("en", "zh-hans")),
+    ("forecast-bookings", "/forecasts/bookings/", ("desktop",), ("en", "zh-hans")),
+    ("forecast-win-probability", "/forecasts/win-probability/", ("desktop",), ("en",)),
 ]
 
 
@@ -39,6 +42,9 @@ class Command(BaseCommand):
         parser.add_argument("--username", default="admin")
         parser.add_argument("--password", default="admin")
         parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+        parser.add_argument(
+            "--only", default="", help="comma-separated file stems to take (default: all)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Playwright is a development dependency: imported only when screenshots are taken.
@@ -46,6 +52,7 @@ class Command(BaseCommand):
 
         base: str = options["url"].rstrip("/")
         out: Path = options["out"]
+        only = {stem for stem in options["only"].split(",") if stem}
         out.mkdir(parents=True, exist_ok=True)
         chromium = shutil.which("chromium") or "/usr/bin/chromium"
         with sync_playwright() as p:
@@ -67,8 +74,11 @@ class Command(BaseCommand):
                     for stem, path, viewports, languages in SHOTS:
                         if viewport not in viewports or language not in languages:
                             continue
+                        if only and stem not in only:
+                            continue
                         page.goto(base + path.format(contact=first))
                         page.wait_for_load_state("networkidle")
+                        page.wait_for_timeout(500)  # charts finish their animation
                         name = f"{stem}-{viewport}-{'zh' if language != 'en' else 'en'}.png"
                         page.screenshot(path=str(out / name))
                         self.stdout.write(str(out / name))
