@@ -17,7 +17,7 @@ from rapport.framework.api.serializers import (
 )
 from rapport.orders.api import OrderSerializer
 from rapport.orders.services import order_create_from_quote
-from rapport.quotes.models import Quote, QuoteLine
+from rapport.quotes.models import LINE_FIELDS, Quote, QuoteLine
 from rapport.quotes.services import (
     quote_approve,
     quote_reject,
@@ -29,20 +29,7 @@ from rapport.quotes.services import (
 class QuoteLineSerializer(ChildSerializer):
     class Meta:
         model = QuoteLine
-        fields = [
-            "product",
-            "description",
-            "quantity",
-            "unit_price",
-            "currency",
-            "discount_percent",
-            "discount_amount",
-            "tax_rate",
-            "tax_percent",
-            "net_amount",
-            "tax_amount",
-            "total_amount",
-        ]
+        fields = list(LINE_FIELDS)
         extra_kwargs = {
             "unit_price": {"required": False, "allow_null": True},
             "currency": {"required": False, "allow_null": True},

@@ -109,6 +109,21 @@ class Quote(RecordModel):
         return f"{self.number} v{self.version}"
 
 
+# What a quote line is written with, and what the quote services compute for it: the line
+# rows of the API, the record type's child rows and a new version's copies share these.
+LINE_INPUT_FIELDS = (
+    "product",
+    "description",
+    "quantity",
+    "unit_price",
+    "currency",
+    "discount_percent",
+    "discount_amount",
+    "tax_rate",
+)
+LINE_FIELDS = (*LINE_INPUT_FIELDS, "tax_percent", "net_amount", "tax_amount", "total_amount")
+
+
 class QuoteLine(models.Model):
     """One line of a quote. Either ``discount_percent`` or ``discount_amount`` (per line, in
     the quote's currency) may be set; the amounts are computed by the quote services."""

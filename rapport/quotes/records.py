@@ -5,7 +5,7 @@ from rapport.framework.ui.hooks import RecordPanel, record_panel
 from rapport.quotes.api import QUOTE_ACTIONS, QuoteSerializer
 from rapport.quotes.document_api import DOCUMENT_ACTIONS
 from rapport.quotes.filtersets import QuoteFilterSet
-from rapport.quotes.models import Quote, QuoteLine
+from rapport.quotes.models import LINE_FIELDS, Quote, QuoteLine
 from rapport.quotes.panels import opportunity_quote_panel_context, quote_panel_context
 from rapport.quotes.services import quote_after_save, quote_lines_clean, quote_prepare
 
@@ -36,20 +36,7 @@ register(
                 "lines",
                 QuoteLine,
                 "quote",
-                (
-                    "product",
-                    "description",
-                    "quantity",
-                    "unit_price",
-                    "currency",
-                    "discount_percent",
-                    "discount_amount",
-                    "tax_rate",
-                    "tax_percent",
-                    "net_amount",
-                    "tax_amount",
-                    "total_amount",
-                ),
+                LINE_FIELDS,
                 record_clean=quote_lines_clean,
             ),
         ),

@@ -27,7 +27,7 @@ from rapport.identity.access import access_context
 from rapport.identity.models import User
 from rapport.opportunities.models import Opportunity
 from rapport.quotes.choices import QuoteStatus
-from rapport.quotes.models import Quote, QuoteLine
+from rapport.quotes.models import LINE_INPUT_FIELDS, Quote, QuoteLine
 from rapport.quotes.numbering import document_number_next
 from rapport.quotes.pricing import (
     LineInput,
@@ -51,17 +51,6 @@ WORKFLOW_FIELDS = frozenset(
         "owner",
         "team",
     }
-)
-# The line fields a new version copies.
-LINE_FIELDS = (
-    "product",
-    "description",
-    "quantity",
-    "unit_price",
-    "currency",
-    "discount_percent",
-    "discount_amount",
-    "tax_rate",
 )
 # The decimal places of stored amounts.
 _STORED = Decimal("0.0001")
@@ -460,7 +449,9 @@ def quote_revise(*, actor: Actor, quote: Quote) -> Quote:
         raise field_error(
             "status", _("The customer accepted this quote; it cannot be revised."), "accepted"
         )
-    lines = [{name: getattr(line, name) for name in LINE_FIELDS} for line in quote.lines.all()]
+    lines = [
+        {name: getattr(line, name) for name in LINE_INPUT_FIELDS} for line in quote.lines.all()
+    ]
     _set(actor, quote, {"status": QuoteStatus.SUPERSEDED})
     data = {
         name: getattr(quote, name)
