@@ -36,10 +36,13 @@ def exchange_rate(currency: str, on: dt.date) -> Decimal:
     return rate
 
 
+def currency_decimals(code: str) -> int:
+    """The decimal places of ``code``'s amounts (0 for JPY, 3 for KWD); 2 when unknown."""
+    found = Currency.objects.filter(code=code).values_list("decimals", flat=True).first()
+    return 2 if found is None else int(found)
+
+
 def money_to_base(amount: Decimal, currency: str, on: dt.date) -> Decimal:
     """``amount`` in ``currency`` converted to the base currency, rounded to its decimals."""
-    decimals = (
-        Currency.objects.filter(code=base_currency()).values_list("decimals", flat=True).first()
-    )
-    quantum = Decimal(1).scaleb(-(decimals if decimals is not None else 2))
+    quantum = Decimal(1).scaleb(-currency_decimals(base_currency()))
     return (amount * exchange_rate(currency, on)).quantize(quantum)

@@ -29,6 +29,7 @@ from rapport.framework.base_models import RecordModel
 from rapport.framework.choices import Channel
 from rapport.framework.exceptions import RecordPermissionDenied
 from rapport.framework.registry import record_types
+from rapport.framework.ui.refusals import refusal_as_message, refusal_on_form
 from rapport.identity import settings_services as services
 from rapport.identity.choices import OrgAccess, TeamAccess
 from rapport.identity.models import Role, Team, User
@@ -165,7 +166,7 @@ def _user_fields(data: dict[str, Any]) -> dict[str, Any]:
 def user_create(request: HttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None, creating=True, initial={"language": "en"})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form) as refused:
             actor = settings_actor(request)
             with transaction.atomic():  # no account without its invitation
                 user = services.user_create(actor=actor, **_user_fields(form.cleaned_data))
@@ -176,11 +177,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                         domain=request.get_host(),
                         use_https=request.is_secure(),
                     )
-        except ValidationError as exc:
-            form.service_errors(exc)
-        except RecordPermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             if form.cleaned_data.get("send_invite"):
                 done = _("User %(user)s created; a link to choose a password was emailed to them.")
             else:
@@ -199,15 +196,11 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User, pk=pk)
     form = UserForm(request.POST or None, creating=False, initial=UserForm.initial_for(target))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form) as refused:
             updated = services.user_update(
                 actor=settings_actor(request), user=target, **_user_fields(form.cleaned_data)
             )
-        except ValidationError as exc:
-            form.service_errors(exc)
-        except RecordPermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             if updated.pk == request.user.pk:
                 # A new password of one's own would otherwise end this session.
                 update_session_auth_hash(request, updated)
@@ -225,13 +218,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _user_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
     target = get_object_or_404(User, pk=pk)
     service = services.user_reactivate if active else services.user_deactivate
-    try:
+    with refusal_as_message(request) as refused:
         service(actor=settings_actor(request), user=target)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except RecordPermissionDenied as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         done = _("%(user)s can sign in again.") if active else _("%(user)s was deactivated.")
         messages.success(request, done % {"user": target.username})
     return redirect("settings-user-edit", pk=pk)
@@ -267,15 +256,11 @@ def _team_fields(data: dict[str, Any]) -> dict[str, Any]:
 def team_create(request: HttpRequest) -> HttpResponse:
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form) as refused:
             team = services.team_create(
                 actor=settings_actor(request), **_team_fields(form.cleaned_data)
             )
-        except ValidationError as exc:
-            form.service_errors(exc)
-        except RecordPermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("Team %(team)s created.") % {"team": team.name})
             return redirect("settings-teams")
     status = 400 if request.method == "POST" else 200
@@ -290,15 +275,11 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     team = get_object_or_404(Team, pk=pk)
     form = TeamForm(request.POST or None, team=team, initial=TeamForm.initial_for(team))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form) as refused:
             services.team_update(
                 actor=settings_actor(request), team=team, **_team_fields(form.cleaned_data)
             )
-        except ValidationError as exc:
-            form.service_errors(exc)
-        except RecordPermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("Changes saved."))
             return redirect("settings-teams")
     status = 400 if request.method == "POST" else 200
@@ -311,13 +292,9 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
     team = get_object_or_404(Team, pk=pk)
-    try:
+    with refusal_as_message(request) as refused:
         services.team_delete(actor=settings_actor(request), team=team)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("settings-team-edit", pk=pk)
-    except RecordPermissionDenied as exc:
-        messages.error(request, str(exc))
+    if refused:
         return redirect("settings-team-edit", pk=pk)
     messages.success(request, _("Team %(team)s deleted.") % {"team": team.name})
     return redirect("settings-teams")
@@ -353,17 +330,13 @@ def role_list(request: HttpRequest) -> HttpResponse:
 def role_create(request: HttpRequest) -> HttpResponse:
     form = RoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form) as refused:
             role = services.role_create(
                 actor=settings_actor(request),
                 name=form.cleaned_data["name"],
                 parent=form.cleaned_data.get("parent"),
             )
-        except ValidationError as exc:
-            form.service_errors(exc)
-        except RecordPermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("Role %(role)s created.") % {"role": role.name})
             return redirect("settings-roles")
     status = 400 if request.method == "POST" else 200
@@ -380,18 +353,14 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, role=role, initial={"name": role.name, "parent": role.parent_id}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form) as refused:
             services.role_update(
                 actor=settings_actor(request),
                 role=role,
                 name=form.cleaned_data["name"],
                 parent=form.cleaned_data.get("parent"),
             )
-        except ValidationError as exc:
-            form.service_errors(exc)
-        except RecordPermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("Changes saved."))
             return redirect("settings-roles")
     status = 400 if request.method == "POST" else 200
@@ -404,13 +373,9 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def role_delete(request: HttpRequest, pk: int) -> HttpResponse:
     role = get_object_or_404(Role, pk=pk)
-    try:
+    with refusal_as_message(request) as refused:
         services.role_delete(actor=settings_actor(request), role=role)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("settings-role-edit", pk=pk)
-    except RecordPermissionDenied as exc:
-        messages.error(request, str(exc))
+    if refused:
         return redirect("settings-role-edit", pk=pk)
     messages.success(request, _("Role %(role)s deleted.") % {"role": role.name})
     return redirect("settings-roles")

@@ -2,49 +2,27 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from rapport.catalog.choices import PriceBookKind
-from rapport.catalog.models import PriceBookEntry
-from rapport.currencies.models import Currency
+from rapport.catalog.pricing import LineInput, line_amounts
+from rapport.catalog.selectors import price_book_prices
+from rapport.currencies.selectors import currency_decimals
 from rapport.opportunities.models import Opportunity, OpportunityLine
 
 
-def currency_quantum(code: str) -> Decimal:
-    """The smallest unit of ``code`` (0.01 for two decimals)."""
-    decimals = Currency.objects.filter(code=code).values_list("decimals", flat=True).first()
-    return Decimal(1).scaleb(-(decimals if decimals is not None else 2))
-
-
-def line_total(line: OpportunityLine, quantum: Decimal) -> Decimal:
-    """Quantity x unit price less the discount, rounded to the currency's decimals."""
-    price = line.unit_price or Decimal(0)
-    gross = Decimal(line.quantity) * Decimal(price)
-    net = gross * (Decimal(100) - Decimal(line.discount_percent)) / Decimal(100)
-    return net.quantize(quantum, rounding=ROUND_HALF_UP)
-
-
-def price_book_prices(*, currency: str, product_ids: list[int]) -> dict[int, Decimal]:
-    """The unit price of each product in an active price book of ``currency`` (a list price
-    book first)."""
-    entries = (
-        PriceBookEntry.objects.filter(
-            product_id__in=product_ids,
-            active=True,
-            price_book__active=True,
-            price_book__currency_id=currency,
-        )
-        .order_by("price_book__name", "id")
-        .values_list("product_id", "unit_price", "price_book__kind")
+def line_net(line: OpportunityLine, decimals: int) -> Decimal:
+    """Quantity x unit price less the discount, rounded as every document's lines are
+    (rapport.catalog.pricing)."""
+    line_input = LineInput(
+        quantity=Decimal(line.quantity),
+        unit_price=Decimal(line.unit_price or 0),
+        discount_percent=Decimal(line.discount_percent),
     )
-    prices: dict[int, Decimal] = {}
-    for product_id, unit_price, _kind in sorted(entries, key=lambda e: e[2] != PriceBookKind.LIST):
-        prices.setdefault(product_id, unit_price)
-    return prices
+    return line_amounts(line_input, decimals).net
 
 
 def opportunity_lines_price(*, record: Opportunity, written: list[Any] | None) -> None:
@@ -74,8 +52,8 @@ def opportunity_lines_price(*, record: Opportunity, written: list[Any] | None) -
         lines = list(OpportunityLine.objects.filter(opportunity=record.pk))
     if not lines:
         return
-    quantum = currency_quantum(record.currency_id)
-    amount = sum((line_total(line, quantum) for line in lines), Decimal(0))
+    decimals = currency_decimals(record.currency_id)
+    amount = sum((line_net(line, decimals) for line in lines), Decimal(0))
     if record.amount is None or Decimal(record.amount) != amount:
         record.amount = amount
         Opportunity.objects.filter(pk=record.pk).update(amount=amount)

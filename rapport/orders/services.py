@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rapport.currencies.models import Currency
+from rapport.catalog.pricing import LineInput, line_amounts, lines_totals
+from rapport.currencies.selectors import currency_decimals
 from rapport.framework.actor import Actor
 from rapport.framework.base_models import restricted
 from rapport.framework.exceptions import RecordPermissionDenied, field_error
@@ -23,7 +24,6 @@ from rapport.orders.models import Order, OrderLine
 from rapport.quotes.choices import QuoteStatus
 from rapport.quotes.models import Quote
 from rapport.quotes.numbering import document_number_next
-from rapport.quotes.pricing import LineInput, line_amounts, lines_totals
 from rapport.quotes.services import quote_needs_approval
 
 # Where each status may go next.
@@ -86,7 +86,7 @@ def order_totals_check(record: Order) -> None:
         record.subtotal = record.total
         return
     expected = record.subtotal - record.discount_total + record.tax_total
-    places = _decimals(record.currency_id) if record.currency_id else 2
+    places = currency_decimals(record.currency_id) if record.currency_id else 2
     if record.total != expected:
         raise field_error(
             "total",
@@ -116,10 +116,10 @@ def order_transition_check(*, current: str, new: str) -> None:
 
 
 def order_lines_clean(record: Order, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Price each line (rapport.quotes.pricing) in the order's currency; positions in the
+    """Price each line (rapport.catalog.pricing) in the order's currency; positions in the
     order given. A closed order's lines cannot change."""
     _closed_check(record)
-    decimals = _decimals(record.currency_id)
+    decimals = currency_decimals(record.currency_id)
     errors: dict[str, ValidationError] = {}
     priced: list[dict[str, Any]] = []
     for i, row in enumerate(rows):
@@ -162,17 +162,12 @@ def _closed_check(record: Order) -> None:
         )
 
 
-def _decimals(currency_code: str) -> int:
-    found = Currency.objects.filter(pk=currency_code).values_list("decimals", flat=True).first()
-    return 2 if found is None else int(found)
-
-
 def order_after_save(*, actor: Actor, record: Order, **_kw: Any) -> None:
     """An order with lines has the sums of its lines as totals."""
     lines = list(OrderLine.objects.filter(order=record))
     if not lines:
         return
-    decimals = _decimals(record.currency_id)
+    decimals = currency_decimals(record.currency_id)
     totals = lines_totals(
         (
             LineInput(
@@ -248,7 +243,7 @@ def order_create_from_quote(*, actor: Actor, quote: Quote) -> Order:
             _("The quote's discount needs a manager's approval before an order is made."),
             "approval_required",
         )
-    decimals = _decimals(locked.currency_id)
+    decimals = currency_decimals(locked.currency_id)
     lines: list[dict[str, Any]] = []
     for line in quote_lines:
         amounts = line_amounts(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -14,7 +13,8 @@ from django.views.decorators.http import require_POST
 from rapport.framework.api.serializers import actor_from_request
 from rapport.framework.base_models import record_get
 from rapport.framework.choices import Channel
-from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
+from rapport.framework.exceptions import RecordNotFound
+from rapport.framework.ui.refusals import refusal_as_message
 from rapport.orders.choices import OrderStatus
 from rapport.orders.models import Order
 from rapport.orders.services import order_set_status
@@ -28,14 +28,10 @@ def order_status(request: HttpRequest, pk: int) -> HttpResponse:
     except RecordNotFound:
         raise Http404(_("No such record, or you may not see it.")) from None
     status = request.POST.get("status", "")
-    try:
+    with refusal_as_message(request):
         order_set_status(actor=actor_from_request(request, Channel.UI), order=order, status=status)
         messages.success(
             request,
             _("The order is now %(status)s.") % {"status": OrderStatus(status).label.lower()},
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except RecordPermissionDenied as exc:
-        messages.error(request, str(exc))
     return redirect(reverse("ui:detail", kwargs={"key": "orders", "pk": order.pk}))

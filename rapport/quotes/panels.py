@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from rapport.framework.base_models import restricted
 from rapport.framework.numbers import number_text
 from rapport.framework.registry import RecordType
 from rapport.orders.models import Order
 from rapport.orders.services import ORDERABLE_QUOTE_STATUSES
 from rapport.quotes.choices import QuoteStatus
-from rapport.quotes.models import Quote
+from rapport.quotes.models import Quote, QuoteLine
 from rapport.quotes.services import (
     quote_approval_threshold,
     quote_may_approve,
@@ -39,6 +41,10 @@ def quote_panel_context(
     *, user: Any, record_type: RecordType, record: Quote
 ) -> dict[str, Any] | None:
     places = record.currency.decimals
+    # One read of the lines, with their products, for the table and the approval check.
+    prefetch_related_objects(
+        [record], Prefetch("lines", queryset=QuoteLine.objects.select_related("product"))
+    )
     lines = [
         LineRow(
             description=line.description or (str(line.product) if line.product_id else ""),
@@ -53,11 +59,12 @@ def quote_panel_context(
             net=_money(line.net_amount, places),
             total=_money(line.total_amount, places),
         )
-        for line in record.lines.select_related("product")
+        for line in record.lines.all()
     ]
     can_change = restricted(Quote, user, "change").filter(pk=record.pk).exists()
     needs_approval = bool(lines) and quote_needs_approval(record)
     order = restricted(Order, user, "view").filter(quote=record).first()
+    # An order the user may not see still means the quote has one: no "Create order" button.
     has_order = order is not None or Order.objects.filter(quote=record).exists()
     status = record.status
     return {

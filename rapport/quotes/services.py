@@ -16,8 +16,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rapport.catalog.models import PriceBook, PriceBookEntry, Product, TaxRate
-from rapport.currencies.models import Currency
+from rapport.catalog.models import PriceBook, Product, TaxRate
+from rapport.catalog.pricing import (
+    LineInput,
+    document_discount_percent,
+    line_amounts,
+    line_discount_percent,
+    lines_totals,
+)
+from rapport.catalog.selectors import price_book_prices
+from rapport.currencies.selectors import currency_decimals
 from rapport.framework.actor import Actor
 from rapport.framework.exceptions import RecordPermissionDenied, field_error
 from rapport.framework.numbers import number_text
@@ -29,13 +37,6 @@ from rapport.opportunities.models import Opportunity
 from rapport.quotes.choices import QuoteStatus
 from rapport.quotes.models import LINE_INPUT_FIELDS, Quote, QuoteLine
 from rapport.quotes.numbering import document_number_next
-from rapport.quotes.pricing import (
-    LineInput,
-    document_discount_percent,
-    line_amounts,
-    line_discount_percent,
-    lines_totals,
-)
 
 # Fields the services change on a quote that is no longer a draft.
 WORKFLOW_FIELDS = frozenset(
@@ -128,17 +129,22 @@ def quote_lines_clean(record: Quote, rows: list[dict[str, Any]]) -> list[dict[st
     """Validate and price the lines of ``record``: the quote's currency (the default), a
     unit price from the quote's price book when a product is given without one, the tax
     percentage of the line's tax rate or the product's default, amounts per
-    ``rapport.quotes.pricing``. Errors name the row's field (``lines.2.currency``)."""
+    ``rapport.catalog.pricing``. Errors name the row's field (``lines.2.currency``)."""
     stored = _stored_status(record)
     if stored is not None and stored != QuoteStatus.DRAFT:
         raise _not_editable(stored)
-    decimals = _decimals(record.currency_id)
+    decimals = currency_decimals(record.currency_id)
     products = _products(rows)
+    prices = (
+        price_book_prices(product_ids=list(products), price_book=record.price_book_id)
+        if record.price_book_id
+        else {}
+    )
     errors: dict[str, ValidationError] = {}
     priced: list[dict[str, Any]] = []
     for i, row in enumerate(rows):
         row = {**row, "position": i}
-        row_errors = _line_errors(record, row, products)
+        row_errors = _line_errors(record, row, products, prices)
         if row_errors:
             errors.update({f"lines.{i}.{k}": v for k, v in row_errors.items()})
             continue
@@ -158,7 +164,7 @@ def _pk(value: Any) -> Any:
 
 
 def _line_errors(
-    record: Quote, row: dict[str, Any], products: dict[int, Product]
+    record: Quote, row: dict[str, Any], products: dict[int, Product], prices: dict[int, Decimal]
 ) -> dict[str, ValidationError]:
     """What is wrong with one line; fills in its currency and unit price."""
     errors: dict[str, ValidationError] = {}
@@ -196,7 +202,7 @@ def _line_errors(
         )
     if row.get("unit_price") is None:
         product = products.get(_pk(row.get("product")))
-        price = _book_price(record.price_book_id, product.pk) if product else None
+        price = prices.get(product.pk) if product else None
         if price is None:
             errors["unit_price"] = ValidationError(
                 _("Enter a unit price: the quote's price book has no price for this product.")
@@ -207,18 +213,6 @@ def _line_errors(
         else:
             row["unit_price"] = price
     return errors
-
-
-def _book_price(price_book_id: int | None, product_id: int) -> Decimal | None:
-    if price_book_id is None:
-        return None
-    return (
-        PriceBookEntry.objects.filter(
-            price_book_id=price_book_id, product_id=product_id, active=True
-        )
-        .values_list("unit_price", flat=True)
-        .first()
-    )
 
 
 def _line_priced(
@@ -252,11 +246,6 @@ def _line_input(row: dict[str, Any] | QuoteLine) -> LineInput:
     )
 
 
-def _decimals(currency_code: str) -> int:
-    found = Currency.objects.filter(pk=currency_code).values_list("decimals", flat=True).first()
-    return 2 if found is None else int(found)
-
-
 def quote_after_save(
     *,
     actor: Actor,
@@ -279,7 +268,9 @@ def quote_after_save(
             % {"line": ", ".join(others), "quote": record.currency_id},
             "currency_mismatch",
         )
-    totals = lines_totals((_line_input(line) for line in lines), _decimals(record.currency_id))
+    totals = lines_totals(
+        (_line_input(line) for line in lines), currency_decimals(record.currency_id)
+    )
     values = {
         "subtotal": totals.subtotal,
         "discount_total": totals.discount_total,

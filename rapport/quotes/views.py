@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,7 +14,8 @@ from django.views.decorators.http import require_POST
 from rapport.framework.api.serializers import actor_from_request
 from rapport.framework.base_models import record_get
 from rapport.framework.choices import Channel
-from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
+from rapport.framework.exceptions import RecordNotFound
+from rapport.framework.ui.refusals import refusal_as_message
 from rapport.orders.services import order_create_from_quote
 from rapport.quotes.models import Quote
 from rapport.quotes.services import (
@@ -43,7 +43,7 @@ def quote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404(_("No such record, or you may not see it.")) from None
     actor = actor_from_request(request, Channel.UI)
     note = request.POST.get("note", "")
-    try:
+    with refusal_as_message(request):
         if action == "submit":
             quote_submit_for_approval(actor=actor, quote=quote)
             messages.success(request, _("The quote awaits a manager's approval."))
@@ -61,8 +61,4 @@ def quote_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             order = order_create_from_quote(actor=actor, quote=quote)
             messages.success(request, _("Order %(number)s created.") % {"number": order.number})
             return redirect(_url("orders", order.pk))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except RecordPermissionDenied as exc:
-        messages.error(request, str(exc))
     return redirect(_url("quotes", quote.pk))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rapport.framework.api.serializers import actor_from_request
 from rapport.framework.choices import Channel
-from rapport.framework.exceptions import RecordPermissionDenied
+from rapport.framework.ui.refusals import refusal_as_message
 from rapport.scoring.reasons import reason_labels, weight_label
 from rapport.scoring.selectors import model_status
 from rapport.scoring.services import scoring_model_train
@@ -45,12 +44,8 @@ def model_page(request: HttpRequest) -> HttpResponse:
 def model_train(request: HttpRequest) -> HttpResponse:
     if (denied := _denied(request)) is not None:
         return denied
-    try:
+    with refusal_as_message(request) as refused:
         scoring_model_train(actor=actor_from_request(request, Channel.UI))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except RecordPermissionDenied as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _("The model is trained; every lead is being scored again."))
     return redirect("scoring:model")

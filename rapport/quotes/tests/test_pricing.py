@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rapport.quotes.pricing import (
+from rapport.catalog.pricing import (
     LineInput,
     document_discount_percent,
     line_amounts,

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rapport.catalog.pricing import LineInput, lines_totals
 from rapport.framework.actor import Actor
 from rapport.framework.registry import get_record_type
 from rapport.framework.services import record_update
 from rapport.orders.services import order_create_from_quote
 from rapport.quotes.choices import QuoteStatus
 from rapport.quotes.models import Quote
-from rapport.quotes.pricing import LineInput, lines_totals
 from rapport.quotes.tests.test_quotes import quote_for
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Prices of quote and order lines: pure functions over ``Decimal``, no database.
+"""Prices of quote, order and opportunity lines: pure functions over ``Decimal``, no database.
 
 The rounding rule, the same for every document:
 
