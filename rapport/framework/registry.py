@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Model
+from django.db.models import Model, Prefetch
 
 if TYPE_CHECKING:
     from django_filters.rest_framework import FilterSet
@@ -47,7 +47,8 @@ class RecordType:
     ordering_fields: tuple[str, ...] = ()
     default_ordering: tuple[str, ...] = ("-id",)
     select_related: tuple[str, ...] = ()
-    prefetch_related: tuple[str, ...] = ()
+    # Names, or Prefetch objects where the related rows need an order of their own.
+    prefetch_related: tuple[str | Prefetch, ...] = ()
     children: tuple[ChildSpec, ...] = ()
     # Domain hooks, called by the framework services inside the write transaction:
     # prepare(actor=, record=, changed=) before saving; after_save(actor=, record=, created=,
