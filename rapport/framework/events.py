@@ -39,6 +39,21 @@ def unsubscribe(handler: Handler) -> None:
         _handlers.remove(handler)
 
 
+def events_queue(events: list[RecordEvent]) -> None:
+    """Dispatch ``events``, in order, to every subscriber once the current transaction
+    commits (one callback for a whole batch of writes)."""
+    if not events:
+        return
+
+    def dispatch() -> None:
+        handlers = list(_handlers)
+        for event in events:
+            for handler in handlers:
+                handler(event)
+
+    transaction.on_commit(dispatch)
+
+
 def event_queue(event: RecordEvent) -> None:
     """Dispatch ``event`` to every subscriber once the current transaction commits."""
 

@@ -1,6 +1,5 @@
 """The batch writer of contact imports: the same outcome as ``RowWriter`` row by row, in
-batches of a few thousand rows with one transaction, a handful of queries and bulk inserts
-each.
+batches of a few thousand rows with one transaction and a handful of statements each.
 
 A row the batch writer can decide on its own (plain text fields, country, emails and phones
 that pass the fast checks of ``rapport.imports.cleaning``) is created, updated or skipped here:
@@ -10,29 +9,30 @@ are written for the whole batch at once, with the values ``record_create`` /
 value the checks do not vouch for, a row that would be rejected) goes to ``RowWriter`` in its
 own savepoint, in file order, so it is validated and reported exactly as before.
 
-Duplicates are matched as ``RowWriter`` does (rows earlier in the file first, then the
-records the user may see, by email ignoring case and by E.164 phone), with one query per
-batch for the emails and one for the phones instead of a query per row and key.
+Records are plain dicts of column values, not model instances, and new contacts get their
+ids when they are decided (``reserve_ids``): a later row of the same batch that repeats one
+updates it in memory, so a batch is written once, whatever its duplicates. Duplicates are
+matched as ``RowWriter`` does (rows earlier in the file first, then the records the user may
+see, by email ignoring case and by E.164 phone), with one query per batch for the emails and
+one for the phones instead of a query per row and key.
 """
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
-from enum import Enum
 from functools import cache
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
-from django_countries.fields import CountryField
+from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from rapport.contacts.choices import EmailLabel, PhoneLabel
 from rapport.contacts.models import AccountMembership, Contact, ContactEmail, ContactPhone
@@ -42,17 +42,18 @@ from rapport.framework.actor import Actor
 from rapport.framework.audit import json_value
 from rapport.framework.base_models import restricted
 from rapport.framework.choices import ChangeAction
-from rapport.framework.events import RecordEvent, event_queue
+from rapport.framework.events import RecordEvent, events_queue
 from rapport.framework.registry import RecordType
 from rapport.framework.text import person_display_name, person_name_clean
 from rapport.imports.choices import DuplicatePolicy, RowAction
-from rapport.imports.cleaning import email_simple, fast_country, fast_e164
+from rapport.imports.cleaning import email_simple, email_valid, fast_country, fast_e164
 from rapport.imports.readers import SourceRow, oversized_column
-from rapport.imports.rows import RowOutcome, RowWriter
-from rapport.search.indexer import index_records
+from rapport.imports.rows import RowOutcome, RowWriter, flatten_errors
+from rapport.imports.sql import insert_rows, plain_field, reserve_ids
+from rapport.search.indexer import fts_bulk, index_records
 
 # Rows written per transaction by the import job.
-BATCH_ROWS = 2000
+BATCH_ROWS = 10000
 # Text fields of a contact the batch writer fills itself (no choices, no relation).
 TEXT_FIELDS = (
     "given_name",
@@ -74,6 +75,41 @@ _PHONE_LABELS = set(PhoneLabel.values)
 _PHONE_NUMBER_MAX = int(getattr(ContactPhone._meta.get_field("number"), "max_length", 50))
 _E164_MAX = int(getattr(ContactPhone._meta.get_field("e164"), "max_length", 20))
 _BAD_TEXT = ("\x00",)
+# Columns an update of an existing contact sets (all from the contact as read, changed or not).
+_UPDATED = (
+    *TEXT_FIELDS,
+    "country",
+    "display_name",
+    "primary_email",
+    "primary_phone",
+    "primary_account_id",
+    "updated_at",
+    "updated_by_id",
+)
+# Values of a new contact that differ from the defaults, besides its text fields.
+_NEW_VALUES = ("id", "country", "display_name", "primary_email", "primary_phone")
+_EMAIL_COLUMNS = ("contact_id", "email", "label", "is_primary")
+_PHONE_COLUMNS = ("contact_id", "number", "e164", "label", "is_primary")
+_LOG_COLUMNS = (
+    "time",
+    "actor_kind",
+    "user_id",
+    "token_id",
+    "channel",
+    "request_id",
+    "action",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+)
+
+Record = dict[str, Any]  # a contact's column values by attname
+Children = dict[str, list[dict[str, Any]]]  # emails, phones, memberships in snapshot form
+
+
+_MISSING = object()  # a required value the row does not give
 
 
 class _Refused(Exception):
@@ -81,20 +117,13 @@ class _Refused(Exception):
 
 
 @dataclass
-class _Pending:
-    """A contact created in the current batch, not yet written (its id comes at flush)."""
-
-    record_id: int | None = None
-
-
-@dataclass
 class _State:
-    """An existing contact as the batch writer needs it: the record, its tags and children
-    (in snapshot form, by pk), and whether the user may change it."""
+    """A contact as the batch writer needs it: its values, tags and children (in snapshot
+    form), and whether the user may change it."""
 
-    record: Contact
+    record: Record
     tags: list[str]
-    children: dict[str, list[dict[str, Any]]]
+    children: Children
     changeable: bool
 
 
@@ -107,86 +136,59 @@ class _Row:
     phones: list[tuple[str, str]] = field(default_factory=list)  # (number, E.164)
     keys: list[str] = field(default_factory=list)
     slow: bool = False  # something only RowWriter handles
-    valid: bool = True  # every value passes the fast checks
+    unsure: bool = False  # a value the fast checks cannot decide on
+    # Faults the fast checks are sure of, by serializer field: the value it would validate.
+    problems: dict[str, Any] = field(default_factory=dict)
+
+    wrote: bool = False  # created or updated by the batch writer (not only skipped)
 
 
 @dataclass
-class _Write:
-    """One pending create or update of the batch."""
+class _Batch:
+    """What the rows decided since the last write will write."""
 
-    row: _Row
-    record: Contact
-    children: dict[str, list[dict[str, Any]]]  # emails/phones written, snapshot form
-    before: dict[str, Any] | None  # the full snapshot before an update
-    tags: list[str]
-    added_keys: list[str]
-    pending: _Pending | None = None
+    rows: list[_Row] = field(default_factory=list)
+    created: dict[int, None] = field(default_factory=dict)  # ids, in the order decided
+    updated: dict[int, set[str]] = field(default_factory=dict)  # id: child lists replaced
+    log: list[tuple[Any, ...]] = field(default_factory=list)
+    events: list[RecordEvent] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # duplicate keys first seen in the batch
 
+    def __bool__(self) -> bool:
+        return bool(self.rows)
 
-def _plain(f: Any) -> bool:
-    """Fields whose Python value is already what the database driver takes (the others, such
-    as dates, JSON and countries, are converted with ``get_db_prep_save``)."""
-    plain = (models.CharField, models.TextField, models.BooleanField, models.IntegerField)
-    return isinstance(f, (*plain, models.ForeignKey)) and not isinstance(f, CountryField)
+    def touches(self, pk: int | None) -> bool:
+        return pk is not None and (pk in self.created or pk in self.updated)
 
 
-def _text(value: Any) -> Any:
-    """A choice (an enum member) as its value, as the field's get_prep_value gives it."""
-    return value.value if isinstance(value, Enum) else value
+@cache
+def _columns() -> tuple[str, ...]:
+    """The contact's columns by attname, in model order."""
+    return tuple(f.attname for f in Contact._meta.concrete_fields)
 
 
-def bulk_insert(objs: list[Any]) -> None:
-    """Insert ``objs`` (instances of one model, without ids) with one ``executemany``: the
-    same rows as ``bulk_create``, without its per-value expression machinery, which costs
-    more than the insert itself. No ids are read back."""
-    if not objs:
-        return
-    meta = objs[0]._meta
-    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy's lookups add up
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    quote = db.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    plain = [(f.attname, None if _plain(f) else f) for f in fields]
-    params = [
-        [
-            _text(getattr(o, name))
-            if convert is None
-            else convert.get_db_prep_save(getattr(o, name), db)
-            for name, convert in plain
-        ]
-        for o in objs
-    ]
-    with db.cursor() as cur:
-        cur.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", params)
+@cache
+def _snapshot_plan() -> tuple[tuple[str, str, Any], ...]:
+    """(name, attname, field to convert with or None) for the keys of ``record_snapshot``."""
+    return tuple(
+        (f.name, f.attname, None if (f.is_relation or plain_field(f)) else f)
+        for f in Contact._meta.concrete_fields
+        if f.name not in _SNAPSHOT_SKIP
+    )
 
 
-def _contacts_insert(records: list[Contact]) -> None:
-    """Insert new contacts and set their ids. On SQLite, inside the write transaction (which
-    holds the database's only write lock) rows inserted by one statement get consecutive
-    rowids ending at ``last_insert_rowid()``; elsewhere ``bulk_create`` returns them."""
-    if not records:
-        return
-    if connection.vendor != "sqlite":
-        Contact.objects.bulk_create(records)
-        return
-    bulk_insert(records)
-    with connection.cursor() as cur:
-        cur.execute("SELECT last_insert_rowid()")
-        last = int(cur.fetchone()[0])
-    for offset, record in enumerate(records):
-        record.pk = last - len(records) + 1 + offset
-        record._state.adding = False
+def _defaults() -> Record:
+    """A new contact's column values before the row's are set."""
+    blank = Contact()
+    return {name: blank.__dict__.get(name) for name in _columns()}
 
 
-def _snapshot(record: Contact, tags: list[str], children: dict[str, Any]) -> dict[str, Any]:
+def _snapshot(record: Record, tags: list[str], children: Children) -> dict[str, Any]:
     """What ``record_snapshot`` returns for ``record`` with these tags and child rows."""
     data: dict[str, Any] = {}
-    for f in Contact._meta.concrete_fields:
-        if f.name in _SNAPSHOT_SKIP:
-            continue
-        raw = getattr(record, f.attname)
-        data[f.name] = json_value(raw if f.is_relation else f.get_prep_value(raw))
+    for name, attname, convert in _snapshot_plan():
+        raw = record[attname]
+        data[name] = raw if convert is None else json_value(convert.get_prep_value(raw))
     data["tags"] = sorted(tags)
     for name in ("emails", "phones", "memberships"):
         data[name] = [dict(row) for row in children.get(name, [])]
@@ -208,11 +210,11 @@ def _validation_plan() -> list[tuple[Any, frozenset[str] | None]]:
     return plan
 
 
-def _record_valid(record: Contact) -> bool:
+def _record_valid(record: Record) -> bool:
     """What ``Model.full_clean`` checks on an updated contact: every field's conversion,
     null, blank, choices and validators (a contact has no constraints or unique fields)."""
     for f, choices in _validation_plan():
-        raw = getattr(record, f.attname)
+        raw = record[f.attname]
         if f.blank and raw in f.empty_values:
             continue
         try:
@@ -265,7 +267,6 @@ class FastContactImport:
         self.policy = policy
         self.actor = actor
         self.user: Any = actor.user
-        self.custom_defaults = custom_defaults
         self.slow = _LinkedRowWriter(
             record_type=record_type,
             headers=headers,
@@ -283,14 +284,24 @@ class FastContactImport:
             name: int(getattr(Contact._meta.get_field(name), "max_length", 0) or 0)
             for name in TEXT_FIELDS
         }
+        user_id = getattr(actor.user, "pk", None)
+        self.defaults = {
+            **_defaults(),
+            "owner_id": user_id,
+            "created_by_id": user_id,
+            "updated_by_id": user_id,
+            "custom_fields": custom_defaults,
+        }
         # Duplicate keys of the rows written so far (shared with the RowWriter).
-        self.seen: dict[str, int | _Pending] = {}
-        self.slow._seen = self.seen  # type: ignore[assignment]
+        self.seen: dict[str, int] = {}
+        self.slow._seen = self.seen
         self.db: dict[str, int | None] = {}
         self.loaded: dict[int, _State] = {}
-        self.pending: list[_Write] = []
-        self.pending_updates: set[int] = set()
-        self.content_type = ContentType.objects.get_for_model(Contact)
+        self.batch = _Batch()
+        self.ids: list[int] = []  # reserved for the batch's new contacts, in reverse
+        self.remaining = 0  # rows of the batch not yet decided
+        self.new_snapshot: dict[str, Any] | None = None
+        self.content_type_id = ContentType.objects.get_for_model(Contact).pk
         self._mixed_case = self._mixed_case_emails()
 
     # --- eligibility -------------------------------------------------------------------------
@@ -341,34 +352,62 @@ class FastContactImport:
         for name in TEXT_FIELDS:
             found = self._cells(cells, name)
             if found:
-                text = found[0]
-                row.values[name] = text
+                # The serializer's CharField trims what it is given.
+                text = row.values[name] = found[0].strip()
                 limit = self.text_limits[name]
                 if (limit and len(text) > limit) or any(b in text for b in _BAD_TEXT):
-                    row.valid = False
+                    row.unsure = True
+        family = row.values.get("family_name")
+        if not family:
+            row.problems["family_name"] = _MISSING if family is None else family
         country = self._cells(cells, "country")
         if country:
-            code = fast_country(country[0])
-            row.values["country"] = code
-            row.valid = row.valid and bool(code)
+            code = row.values["country"] = fast_country(country[0])
+            if not code:
+                row.problems["country"] = self.slow._scalar("country", country[0])
         row.emails = self._cells(cells, "emails")
         for email in row.emails:
             folded = email.strip().casefold()
             row.keys.append(f"email:{folded}")
             if not email_simple(email):
-                row.valid = False
+                if email_valid(email):
+                    row.unsure = True
+                else:
+                    row.problems["emails"] = [{"email": e} for e in row.emails]
         for number in self._cells(cells, "phones"):
             e164 = fast_e164(number)
             row.phones.append((number, e164))
             if len(number) > _PHONE_NUMBER_MAX or len(e164) > _E164_MAX:
-                row.valid = False
+                row.unsure = True
         row.keys += [f"phone:{e164}" for _number, e164 in row.phones if e164]
         for name in _NAMES:
             if name in row.values:
                 cleaned = person_name_clean(row.values[name])
                 if len(cleaned) > self.text_limits[name]:
-                    row.valid = False
+                    row.unsure = True
         return row
+
+    def _reject(self, row: _Row) -> bool:
+        """Reject a new row whose only faults are ones the fast checks are sure of (no family
+        name, an unknown country, an invalid email), with the errors the serializer gives:
+        its own fields validate the faulty values, in its order. False if unsure."""
+        if row.unsure or not row.problems:
+            return False
+        errors: dict[str, list[str]] = {}
+        for name, serializer_field in self.slow.serializer_fields.items():
+            if name not in row.problems:
+                continue
+            value = row.problems[name]
+            try:
+                if value is _MISSING:
+                    serializer_field.fail("required")
+                serializer_field.run_validation(value)
+            except ApiValidationError as exc:
+                errors.update(flatten_errors({name: exc.detail}))
+        if len(errors) < len(row.problems):
+            return False
+        row.outcome = RowOutcome(row.source.number, RowAction.REJECTED, errors=errors)
+        return True
 
     # --- duplicates --------------------------------------------------------------------------
 
@@ -424,9 +463,12 @@ class FastContactImport:
             if key.startswith("phone:") or key[6:] in emails:
                 self.db[key] = found.get(key)
         if self.policy == DuplicatePolicy.UPDATE:
-            self._load([pk for pk in set(found.values()) if pk not in self.loaded])
+            # The records rows may update: found here, or written by earlier batches.
+            targets = set(found.values())
+            targets.update(self.seen[k] for row in rows for k in row.keys if k in self.seen)
+            self._load([pk for pk in targets if pk not in self.loaded])
 
-    def resolve(self, keys: list[str]) -> int | _Pending | None:
+    def resolve(self, keys: list[str]) -> int | None:
         """RowWriter.duplicate_of: a row earlier in the file first, then the lowest id the
         user may see, key by key."""
         for key in keys:
@@ -439,25 +481,16 @@ class FastContactImport:
                 return found
         return None
 
-    def settle(self, found: int | _Pending) -> int | None:
-        """The id of a duplicate, writing the pending rows first when it is one of them (so
-        that what is read from the database next is current). None when that row, refused
-        by the check after writing, was then rejected: resolve again."""
-        if isinstance(found, _Pending) or found in self.pending_updates:
-            self.flush()
-        if isinstance(found, _Pending):
-            return found.record_id
-        return found
-
     def duplicate(self, keys: list[str]) -> int | None:
-        """``resolve`` then ``settle``: the id of the record a row repeats, or None."""
+        """The id of the record a row repeats, or None. RowWriter asks it before reading
+        that record from the database: a record of the batch not yet written is written
+        first (and if the permission check then refused the batch, the row is matched
+        again against what RowWriter wrote instead)."""
         while True:
             found = self.resolve(keys)
-            if found is None:
-                return None
-            settled = self.settle(found)
-            if settled is not None:
-                return settled
+            if not self.batch.touches(found):
+                return found
+            self.flush()
 
     # --- existing records --------------------------------------------------------------------
 
@@ -465,8 +498,8 @@ class FastContactImport:
         """Read ``ids`` with their tags and children, as record_snapshot would."""
         if not ids:
             return
-        records = Contact.objects.in_bulk(ids)
-        children: dict[int, dict[str, list[dict[str, Any]]]] = {
+        records = {r["id"]: r for r in Contact.objects.filter(pk__in=ids).values(*_columns())}
+        children: dict[int, Children] = {
             pk: {"emails": [], "phones": [], "memberships": []} for pk in records
         }
         for contact_id, email, label, primary in (
@@ -512,42 +545,61 @@ class FastContactImport:
         (the caller's) with a savepoint per row that only RowWriter could handle."""
         rows = [self._parse(s) for s in sources]
         self._prefetch(rows)
-        for row in rows:
-            self._decide(row)
-        self.flush()
+        self.remaining = len(rows)
+        with fts_bulk():
+            for row in rows:
+                self._decide(row)
+                self.remaining -= 1
+            self.flush()
         self.loaded.clear()
+        self.ids = []
         return [row.outcome for row in rows]
 
     def _decide(self, row: _Row) -> None:
         if row.slow:
             self._slow(row)
             return
-        duplicate = None if self.policy == DuplicatePolicy.CREATE else self.duplicate(row.keys)
+        duplicate = None if self.policy == DuplicatePolicy.CREATE else self.resolve(row.keys)
         if duplicate is not None and self.policy == DuplicatePolicy.SKIP:
             row.outcome.action, row.outcome.record_id = RowAction.SKIPPED, duplicate
             row.outcome.warnings.append(
                 _("Duplicate of %(type)s #%(id)s: skipped.")
                 % {"type": self.record_type.label, "id": duplicate}
             )
+            self.batch.rows.append(row)
             return
-        if not row.valid:
-            self._slow(row)
+        faults = dict(row.problems)
+        if duplicate is not None and faults.get("family_name") is _MISSING:
+            del faults["family_name"]  # an update keeps the family name it has
+        if row.unsure or faults:
+            if duplicate is not None or not self._reject(row):
+                self._slow(row)
             return
         done = self._create(row) if duplicate is None else self._update(row, duplicate)
-        if not done:
+        if done:
+            row.wrote = True
+            self.batch.rows.append(row)
+        else:
             self._slow(row)
 
     def _slow(self, row: _Row) -> None:
-        if self.pending and self.policy != DuplicatePolicy.CREATE:
-            # RowWriter reads its duplicate from the database, in a savepoint of its own:
-            # the pending rows it may depend on are written first, outside that savepoint.
-            found = self.resolve(row.keys)
-            if isinstance(found, _Pending) or found in self.pending_updates:
-                self.flush()
+        # RowWriter reads its duplicate from the database, in a savepoint of its own: the
+        # rows it may depend on are written first, outside that savepoint.
+        if (
+            self.batch
+            and self.policy != DuplicatePolicy.CREATE
+            and self.batch.touches(self.resolve(row.keys))
+        ):
+            self.flush()
         outcome = self.slow.write(row.source)
         row.outcome = outcome
         if outcome.record_id is not None:
             self.loaded.pop(outcome.record_id, None)
+
+    def _next_id(self) -> int:
+        if not self.ids:
+            self.ids = reserve_ids(Contact, max(self.remaining, 1))[::-1]
+        return self.ids.pop()
 
     @staticmethod
     def _emails_clean(emails: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
@@ -579,42 +631,55 @@ class FastContactImport:
         )
         assert phones is not None
         now = timezone.now()
-        record = Contact(
-            **row.values,
-            owner=self.user,
-            created_by=self.user,
-            updated_by=self.user,
-            created_at=now,
-            updated_at=now,
-            custom_fields=copy.deepcopy(self.custom_defaults),
-        )
+        record = {**self.defaults, **row.values, "created_at": now, "updated_at": now}
+        record["id"] = pk = self._next_id()
         self._prepare(record)
-        children = {"emails": emails, "phones": phones}
+        children: Children = {"emails": emails, "phones": phones, "memberships": []}
         self._primaries(record, children)
-        pending = _Pending()
         added = [k for k in row.keys if k not in self.seen]
         for key in added:
-            self.seen[key] = pending
-        self.pending.append(_Write(row, record, children, None, [], added, pending))
+            self.seen[key] = pk
+        self.batch.keys += added
+        self.batch.created[pk] = None
+        self.loaded[pk] = _State(record, [], children, True)
+        self._log(record, None, self._new_snapshot(record, children), now)
+        row.outcome.record_id = pk
         return True
 
-    @staticmethod
-    def _prepare(record: Contact) -> None:
-        """contact_prepare."""
-        record.given_name = person_name_clean(record.given_name)
-        record.family_name = person_name_clean(record.family_name)
-        record.display_name = person_display_name(record.given_name, record.family_name)
+    def _new_snapshot(self, record: Record, children: Children) -> dict[str, Any]:
+        """``_snapshot`` of a new contact: the defaults' snapshot (worked out once) with the
+        values the row and the writer set."""
+        if self.new_snapshot is None:
+            self.new_snapshot = _snapshot(self.defaults, [], {})
+        data = dict(self.new_snapshot)
+        for name in _NEW_VALUES:
+            data[name] = record[name]
+        for name, value in record.items():
+            if name in TEXT_FIELDS:
+                data[name] = value
+        data["primary_account"] = record["primary_account_id"]
+        data["created_at"] = json_value(record["created_at"])
+        data["emails"] = [dict(row) for row in children["emails"]]
+        data["phones"] = [dict(row) for row in children["phones"]]
+        return data
 
     @staticmethod
-    def _primaries(record: Contact, children: dict[str, list[dict[str, Any]]]) -> None:
+    def _prepare(record: Record) -> None:
+        """contact_prepare."""
+        record["given_name"] = person_name_clean(record["given_name"])
+        record["family_name"] = person_name_clean(record["family_name"])
+        record["display_name"] = person_display_name(record["given_name"], record["family_name"])
+
+    @staticmethod
+    def _primaries(record: Record, children: Children) -> None:
         """contact_after_save: the primary email, phone and account copied onto the contact."""
 
         def primary(name: str, column: str) -> Any:
             return next((r[column] for r in children.get(name, []) if r["is_primary"]), None)
 
-        record.primary_email = primary("emails", "email") or ""
-        record.primary_phone = primary("phones", "e164") or ""
-        record.primary_account_id = primary("memberships", "account")
+        record["primary_email"] = primary("emails", "email") or ""
+        record["primary_phone"] = primary("phones", "e164") or ""
+        record["primary_account_id"] = primary("memberships", "account")
 
     def _update(self, row: _Row, target: int) -> bool:
         """RowWriter's update of ``target`` with the row's values (children added to the
@@ -628,10 +693,9 @@ class FastContactImport:
         # RowWriter.before: the serializer's form of the keys the row sets.
         before: dict[str, Any] = {}
         for name, _value in row.values.items():
-            raw = getattr(state.record, name)
+            raw = state.record[name]
             before[name] = (countries.alpha2(raw) or "") if name == "country" else str(raw)
-        merged: dict[str, list[dict[str, Any]]] = {}
-        keys_data: list[str] = []
+        merged: Children = {}
         if row.emails:
             have = {str(e["email"]).casefold() for e in current["emails"]}
             new = [
@@ -671,167 +735,165 @@ class FastContactImport:
             if cleaned_phones is None:
                 return False
             merged["phones"] = cleaned_phones
-        record = copy.copy(state.record)
-        for name, value in row.values.items():
-            setattr(record, name, value)
-        record.updated_at = timezone.now()
-        record.updated_by = self.user
+        now = timezone.now()
+        record = {**state.record, **row.values, "updated_at": now, "updated_by_id": self.user.pk}
         self._prepare(record)
         if not _record_valid(record):
             return False
         children = {**current, **merged}
         self._primaries(record, children)
-        for e in merged.get("emails", []):
-            keys_data.append(f"email:{str(e['email']).strip().casefold()}")
-        for p in merged.get("phones", []):
-            if p["e164"]:
-                keys_data.append(f"phone:{p['e164']}")
+        keys_data = [
+            f"email:{str(e['email']).strip().casefold()}" for e in merged.get("emails", [])
+        ]
+        keys_data += [f"phone:{p['e164']}" for p in merged.get("phones", []) if p["e164"]]
         added = [k for k in dict.fromkeys(keys_data) if k not in self.seen]
         for key in added:
             self.seen[key] = target
-        old_snapshot = _snapshot(state.record, state.tags, current)
-        self.pending.append(_Write(row, record, children, old_snapshot, state.tags, added))
-        self.pending_updates.add(target)
+        self.batch.keys += added
+        if target not in self.batch.created:
+            self.batch.updated.setdefault(target, set()).update(merged)
+        self._log(
+            record,
+            _snapshot(state.record, state.tags, current),
+            _snapshot(record, state.tags, children),
+            now,
+        )
         self.loaded[target] = _State(record, state.tags, children, True)
         row.outcome.action = RowAction.UPDATED
         row.outcome.record_id = target
         row.outcome.before = before
         return True
 
+    def _log(
+        self, record: Record, before: dict[str, Any] | None, after: dict[str, Any], now: Any
+    ) -> None:
+        """The change-log entry and the event record_create / record_update write."""
+        if before is not None:
+            if before == after:
+                return
+            changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+            before = {k: v for k, v in before.items() if k in changed}
+            after = {k: v for k, v in after.items() if k in changed}
+        pk = int(record["id"])
+        label = str(record["display_name"])[:200]
+        action = ChangeAction.CREATE if before is None else ChangeAction.UPDATE
+        self.batch.log.append(
+            (
+                now,
+                self.actor.kind,
+                self.user.pk,
+                self.actor.token_id,
+                self.actor.channel,
+                self.actor.request_id[:64],
+                action,
+                self.content_type_id,
+                str(pk),
+                label,
+                before,
+                after,
+            )
+        )
+        handed = (
+            after.get("owner")
+            if before is None or before.get("owner") != after.get("owner")
+            else None
+        )
+        verb = "created" if before is None else "updated"
+        self.batch.events.append(
+            RecordEvent(f"contacts.{verb}", "contacts", pk, self.user.pk, handed, label)
+        )
+
     # --- writing the batch -------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write the pending rows; if the permission check afterwards refuses them, they are
-        rolled back and go through RowWriter one by one."""
-        if not self.pending:
+        """Write what the rows decided since the last write decided; if the permission check
+        afterwards refuses it, it is rolled back and those rows are decided again, the ones
+        that wrote going through RowWriter one by one."""
+        if not self.batch:
             return
-        writes, self.pending = self.pending, []
-        self.pending_updates = set()
+        batch, self.batch = self.batch, _Batch()
         try:
             with transaction.atomic():
-                self._write(writes)
+                self._write(batch)
         except _Refused:
-            for write in writes:
-                for key in write.added_keys:
-                    self.seen.pop(key, None)
-                if write.pending is not None:
-                    write.pending.record_id = None
-                self.loaded.pop(int(write.record.pk or 0), None)
-            for write in writes:
-                write.row.outcome = RowOutcome(write.row.source.number, RowAction.CREATED)
-                self._slow(write.row)
-                if write.pending is not None and write.row.outcome.action == RowAction.CREATED:
-                    # Rows that found this one as their duplicate meanwhile find its record.
-                    write.pending.record_id = write.row.outcome.record_id
+            for key in batch.keys:
+                self.seen.pop(key, None)
+            for pk in [*batch.created, *batch.updated]:
+                self.loaded.pop(pk, None)
+            for row in batch.rows:
+                row.outcome = RowOutcome(row.source.number, RowAction.CREATED)
+                if row.wrote:
+                    self._slow(row)
+                else:
+                    self._decide(row)
+            self.flush()
 
-    def _write(self, writes: list[_Write]) -> None:
-        creates = [w for w in writes if w.before is None]
-        updates = [w for w in writes if w.before is not None]
-        _contacts_insert([w.record for w in creates])
-        for write in creates:
-            assert write.pending is not None
-            write.pending.record_id = write.row.outcome.record_id = int(write.record.pk)
-        if updates:
-            self._update_rows(updates)
+    def _write(self, batch: _Batch) -> None:
+        created = list(batch.created)
+        updated = list(batch.updated)
+        insert_rows(
+            Contact,
+            _columns(),
+            ([self.loaded[pk].record[c] for c in _columns()] for pk in created),
+        )
+        if updated:
+            self._update_rows(updated)
             for name, model in (("emails", ContactEmail), ("phones", ContactPhone)):
-                ids = [w.record.pk for w in updates if getattr(w.row, name)]
+                ids = [pk for pk in updated if name in batch.updated[pk]]
                 if ids:
                     model._default_manager.filter(contact_id__in=ids).delete()
-        self._children(writes)
-        created_ids = [int(w.record.pk) for w in creates]
-        updated_ids = list({int(w.record.pk) for w in updates})
-        for action, ids in (("add", created_ids), ("change", updated_ids)):
-            if ids and restricted(Contact, self.user, action).filter(pk__in=ids).count() != len(
-                ids
-            ):
-                raise _Refused
-        index_records(self.record_type.key, [*created_ids, *updated_ids])
-        self._log(creates, updates)
+        self._children(created, batch.updated)
+        # Updated records, including those created earlier in the batch.
+        changed = {
+            int(r.outcome.record_id or 0)
+            for r in batch.rows
+            if r.wrote and r.outcome.action == RowAction.UPDATED
+        }
+        for action, ids in (("add", created), ("change", sorted(changed))):
+            for start in range(0, len(ids), 5000):
+                chunk = ids[start : start + 5000]
+                allowed = restricted(Contact, self.user, action).filter(pk__in=chunk).count()
+                if allowed != len(chunk):
+                    raise _Refused
+        index_records(self.record_type.key, created, new=True)
+        index_records(self.record_type.key, updated)
+        insert_rows(ChangeLogEntry, _LOG_COLUMNS, batch.log)
+        events_queue(batch.events)
 
-    @staticmethod
-    def _update_rows(updates: list[_Write]) -> None:
+    def _update_rows(self, ids: list[int]) -> None:
         """The updated contacts saved with one UPDATE statement run for each (QuerySet
         bulk_update builds a CASE per field and row, slower than the rows it saves)."""
-        names = {"updated_at", "updated_by", "display_name", *_NAMES}
-        names |= {"primary_email", "primary_phone", "primary_account"}
-        for write in updates:
-            names.update(write.row.values)
-        fields = [Contact._meta.get_field(n) for n in sorted(names)]
-        concrete: list[Any] = [f for f in fields if getattr(f, "concrete", False)]
-        table = connection.ops.quote_name(Contact._meta.db_table)
-        sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in concrete)
+        fields: list[Any] = [Contact._meta.get_field(n.removesuffix("_id")) for n in _UPDATED]
+        db = transaction.get_connection()
+        table = db.ops.quote_name(Contact._meta.db_table)
+        sets = ", ".join(f"{db.ops.quote_name(f.column)} = %s" for f in fields)
         params = [
             [
-                *(f.get_db_prep_save(getattr(w.record, f.attname), connection) for f in concrete),
-                w.record.pk,
+                *(f.get_db_prep_save(self.loaded[pk].record[f.attname], db) for f in fields),
+                pk,
             ]
-            for w in updates
+            for pk in ids
         ]
-        with connection.cursor() as cur:
+        with db.cursor() as cur:
             cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", params)
 
-    def _children(self, writes: list[_Write]) -> None:
-        emails: list[ContactEmail] = []
-        phones: list[ContactPhone] = []
-        for write in writes:
-            pk = write.record.pk
-            if write.before is None or write.row.emails:
-                emails += [ContactEmail(contact_id=pk, **e) for e in write.children["emails"]]
-            if write.before is None or write.row.phones:
-                phones += [ContactPhone(contact_id=pk, **p) for p in write.children["phones"]]
-        bulk_insert(emails)
-        bulk_insert(phones)
-
-    def _log(self, creates: list[_Write], updates: list[_Write]) -> None:
-        """The change-log entries and events record_create / record_update write."""
-        entries: list[ChangeLogEntry] = []
-        events: list[RecordEvent] = []
-        user_id = self.user.pk
-        for write in [*creates, *updates]:
-            after = _snapshot(write.record, write.tags, write.children)
-            before = write.before
-            action = ChangeAction.CREATE if before is None else ChangeAction.UPDATE
-            if before is not None:
-                if before == after:
-                    continue
-                changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
-                before = {k: v for k, v in before.items() if k in changed}
-                after = {k: v for k, v in after.items() if k in changed}
-            entries.append(
-                ChangeLogEntry(
-                    time=timezone.now(),
-                    actor_kind=self.actor.kind,
-                    user_id=user_id,
-                    token_id=self.actor.token_id,
-                    channel=self.actor.channel,
-                    request_id=self.actor.request_id[:64],
-                    action=action,
-                    content_type=self.content_type,
-                    object_id=str(write.record.pk),
-                    object_repr=str(write.record)[:200],
-                    before=before,
-                    after=after,
-                )
-            )
-            verb = "created" if write.before is None else "updated"
-            handed = (
-                after.get("owner")
-                if before is None or before.get("owner") != after.get("owner")
-                else None
-            )
-            events.append(
-                RecordEvent(
-                    f"contacts.{verb}",
-                    "contacts",
-                    int(write.record.pk),
-                    user_id,
-                    assigned_to=handed,
-                    label=str(write.record)[:200],
-                )
-            )
-        bulk_insert(entries)
-        for event in events:
-            event_queue(event)
+    def _children(self, created: list[int], updated: dict[int, set[str]]) -> None:
+        emails: list[tuple[Any, ...]] = []
+        phones: list[tuple[Any, ...]] = []
+        for pk in [*created, *updated]:
+            children = self.loaded[pk].children
+            replaced = updated.get(pk)
+            if replaced is None or "emails" in replaced:
+                emails += [
+                    (pk, e["email"], e["label"], e["is_primary"]) for e in children["emails"]
+                ]
+            if replaced is None or "phones" in replaced:
+                phones += [
+                    (pk, p["number"], p["e164"], p["label"], p["is_primary"])
+                    for p in children["phones"]
+                ]
+        insert_rows(ContactEmail, _EMAIL_COLUMNS, emails)
+        insert_rows(ContactPhone, _PHONE_COLUMNS, phones)
 
 
 def fast_import_for(writer: RowWriter) -> FastContactImport | None:
@@ -846,4 +908,4 @@ def fast_import_for(writer: RowWriter) -> FastContactImport | None:
     )
 
 
-__all__ = ["BATCH_ROWS", "FastContactImport", "bulk_insert", "fast_import_for"]
+__all__ = ["BATCH_ROWS", "FastContactImport", "fast_import_for"]

@@ -67,17 +67,19 @@ class RowRejected(Exception):
         self.errors = errors
 
 
-def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     """DRF or Django error details as ``{"field" or "field.0.sub": [messages]}``."""
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
             name = "" if key in ("non_field_errors", "__all__") else str(key)
-            for sub, messages in _flatten(value, f"{prefix}.{name}" if prefix else name).items():
+            sub_prefix = f"{prefix}.{name}" if prefix else name
+            for sub, messages in flatten_errors(value, sub_prefix).items():
                 out.setdefault(sub, []).extend(messages)
     elif isinstance(detail, list) and any(isinstance(d, dict | list) for d in detail):
         for i, value in enumerate(detail):
-            for sub, messages in _flatten(value, f"{prefix}.{i}" if prefix else str(i)).items():
+            sub_prefix = f"{prefix}.{i}" if prefix else str(i)
+            for sub, messages in flatten_errors(value, sub_prefix).items():
                 out.setdefault(sub, []).extend(messages)
     elif isinstance(detail, list):
         out[prefix] = [str(d) for d in detail]
@@ -88,7 +90,7 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def _django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
-        return _flatten(exc.message_dict)
+        return flatten_errors(exc.message_dict)
     return {"": list(exc.messages)}
 
 
@@ -118,6 +120,7 @@ class RowWriter:
         serializer_fields: Any = record_type.serializer(context=self.context).fields  # type: ignore[attr-defined]
         self.serializer_fields: dict[str, serializers.Field] = dict(serializer_fields)  # type: ignore[type-arg]
         self._names: dict[tuple[str, str], Any] = {}
+        self._choices: dict[tuple[str, str], str] = {}  # a choice's value by the text given
         # Duplicate keys (normalised email, E.164 phone) of the rows written so far.
         self._seen: dict[str, int] = {}
 
@@ -139,7 +142,10 @@ class RowWriter:
                 except ValueError:
                     pass
         if isinstance(field, serializers.ChoiceField) and text not in field.choices:
-            return self._choice(field, text)
+            key = (name, text)
+            if key not in self._choices:
+                self._choices[key] = self._choice(field, text)
+            return self._choices[key]
         return text
 
     @staticmethod
@@ -312,7 +318,7 @@ class RowWriter:
             instance, data=data, partial=instance is not None, context=self.context
         )  # type: ignore[call-arg]
         if not serializer.is_valid():
-            raise RowRejected(_flatten(serializer.errors))
+            raise RowRejected(flatten_errors(serializer.errors))
         assert isinstance(serializer, RecordSerializer)
         values, relations, children = serializer._split(dict(serializer.validated_data))
         if instance is None:
@@ -376,7 +382,7 @@ class RowWriter:
         except RowRejected as exc:
             errors = exc.errors
         except ApiValidationError as exc:
-            errors = _flatten(exc.detail)
+            errors = flatten_errors(exc.detail)
         except DjangoValidationError as exc:
             errors = _django_errors(exc)
         except (RecordPermissionDenied, RecordNotFound, models.ProtectedError) as exc:

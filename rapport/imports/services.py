@@ -31,11 +31,12 @@ from rapport.imports.choices import (
     ImportStatus,
     RowAction,
 )
-from rapport.imports.fast import BATCH_ROWS, bulk_insert, fast_import_for
+from rapport.imports.fast import BATCH_ROWS, fast_import_for
 from rapport.imports.mapping import mapping_errors, propose_mapping
 from rapport.imports.models import ImportJob, ImportRow
 from rapport.imports.readers import ImportFileError, SourceRow, Table, open_table
 from rapport.imports.rows import RowOutcome, RowWriter
+from rapport.imports.sql import insert_rows
 from rapport.imports.tasks import import_run
 
 # Rows between two progress updates of a running job.
@@ -221,6 +222,21 @@ def _import_row(job: ImportJob, outcome: RowOutcome) -> ImportRow:
     )
 
 
+_IMPORT_ROW_COLUMNS = ("job_id", "row_number", "action", "record_id", "before", "error", "warnings")
+
+
+def _import_rows_insert(job: ImportJob, outcomes: list[RowOutcome]) -> None:
+    """The rows of a batch, as ``_import_row`` makes them, in one statement."""
+    insert_rows(
+        ImportRow,
+        _IMPORT_ROW_COLUMNS,
+        (
+            (job.pk, o.number, o.action, o.record_id, o.before, o.message, o.warnings)
+            for o in outcomes
+        ),
+    )
+
+
 def _row_save(
     job: ImportJob,
     row: SourceRow,
@@ -269,7 +285,7 @@ def import_execute(*, job: ImportJob) -> ImportJob:
             while batch := list(islice(rows, BATCH_ROWS)):
                 with transaction.atomic():
                     outcomes = fast.write_batch(batch)
-                    bulk_insert([_import_row(job, outcome) for outcome in outcomes])
+                    _import_rows_insert(job, outcomes)
                 for row, outcome in zip(batch, outcomes, strict=True):
                     _row_save(job, row, outcome, counts, errors, save=False)
                 _progress_save(job)

@@ -58,6 +58,11 @@ ROWS = [
     ["", "", "", "", "", "", "", ""],
     ["x" * 101, "Long", "long@example.com", "", "", "", "", ""],
     ["Grace", "Again", "grace.hopper@EXAMPLE.com", "", "+1 650 555 0102", "", "", ""],
+    # Spaces around values (the serializer trims them), a family name of spaces only, and
+    # several faults in one row (reported in the serializer's order).
+    ["  spaced ", " OUT  ", "spaced@example.com", "", "", " FR ", "  Paris ", ""],
+    ["Blank", "   ", "blank@example.com", "", "", "", "", ""],
+    ["Many", "", "many@", "also bad", "", "Atlantis", "", ""],
 ]
 
 
@@ -283,9 +288,11 @@ def test_skip_update_and_create_outcomes(
         (17, "skipped", f"existing:{alan}"),
         (19, "rejected", "-"),
         (20, "skipped", f"existing:{grace}"),
+        (22, "rejected", "-"),
+        (23, "rejected", "-"),
     ]
     assert [r for r in skipped if r[1] == RowAction.CREATED] == [
-        (n, "created", f"row:{n}") for n in (2, 3, 11, 14, 15, 16)
+        (n, "created", f"row:{n}") for n in (2, 3, 11, 14, 15, 16, 21)
     ]
 
 
