@@ -36,9 +36,11 @@ from rapport.imports.mapping import mapping_errors, propose_mapping
 from rapport.imports.models import ImportJob, ImportRow
 from rapport.imports.readers import ImportFileError, SourceRow, Table, open_table
 from rapport.imports.rows import RowOutcome, RowWriter
-from rapport.imports.sql import insert_rows
+from rapport.imports.sql import bounded_mapping, insert_rows
 from rapport.imports.tasks import import_run
 
+# The most of an SQLite database file a running import maps into memory (see bounded_mapping).
+IMPORT_MMAP_BYTES = 64 * 1024 * 1024
 # Rows between two progress updates of a running job.
 PROGRESS_EVERY = 100
 
@@ -267,7 +269,7 @@ def import_execute(*, job: ImportJob) -> ImportJob:
     job.processed_count = 0
     counts = dict.fromkeys(RowAction, 0)
     job.save(update_fields=["status", "total_count", "processed_count", "heartbeat_at"])
-    with _job_table(job) as table:
+    with _job_table(job) as table, bounded_mapping(IMPORT_MMAP_BYTES):
         writer = _writer(job, record_type, table)
         errors = _ErrorFile(table.info.headers)
         fast = fast_import_for(writer)

@@ -10,7 +10,8 @@ value is not what the driver takes (dates, JSON, countries).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from enum import Enum
 from typing import Any
 
@@ -107,4 +108,30 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(last - count + 1, last + 1))
 
 
-__all__ = ["insert_rows", "plain_field", "reserve_ids"]
+@contextmanager
+def bounded_mapping(mmap_bytes: int) -> Iterator[None]:
+    """At most ``mmap_bytes`` of the SQLite database file mapped into the process while
+    inside, put back after: a long import reads index pages all over a large database, and
+    every mapped page it touches stays in its resident memory. Read through SQLite's own page
+    cache instead, the memory stays bounded, at the same speed (docs/benchmarks.md)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "sqlite":
+        yield
+        return
+    with db.cursor() as cur:
+        cur.execute("PRAGMA mmap_size")
+        row = cur.fetchone()
+    if row is None:  # a database in memory maps no file
+        yield
+        return
+    mmap = int(row[0])
+    with db.cursor() as cur:
+        cur.execute(f"PRAGMA mmap_size = {int(mmap_bytes)}")
+    try:
+        yield
+    finally:
+        with db.cursor() as cur:
+            cur.execute(f"PRAGMA mmap_size = {mmap}")
+
+
+__all__ = ["bounded_mapping", "insert_rows", "plain_field", "reserve_ids"]

@@ -595,3 +595,53 @@ def test_a_batch_refused_by_the_permission_check_is_redone_row_by_row(
     assert Contact.objects.count() == count + 2
     assert ChangeLogEntry.objects.filter(actor_kind=ActorKind.IMPORT).count() == 2
     assert job.rows.get(row_number=4).record_id == job.rows.get(row_number=2).record_id
+
+
+def test_a_row_repeating_one_of_its_batch_updates_it_before_anything_is_written(
+    personas: Any, monkeypatch: Any
+) -> None:
+    # Given rows that repeat rows earlier in their own batch (by email, then by phone)
+    rows = [
+        ["Ada", "Lovelace", "ada@example.com", "", "", "", "", ""],
+        ["Ada", "Lovelace", "ADA@example.com", "", "+1 415 555 0101", "", "London", ""],
+        ["Alan", "Turing", "alan@example.com", "", "+1 650 555 0102", "", "", ""],
+        ["Alan", "Mathison", "", "", "(650) 555-0102", "UK", "Wilmslow", ""],
+    ]
+    # When they are imported with the policy "update", row by row and by the batch writer
+    slow, quick, handed = both_ways(personas.owner, rows, DuplicatePolicy.UPDATE, monkeypatch)
+    # Then the outcome is the same: two contacts created, each updated by its repeat, with
+    # the change log of both steps
+    for key in ("rows", "counts", "records", "log", "entries", "phones", "errors"):
+        assert quick[key] == slow[key], key
+    assert quick["counts"] == (2, 2, 0, 0)
+    assert handed == 0
+    assert quick["records"]["row:2"]["city"] == "London"
+    assert [e["email"] for e in quick["records"]["row:2"]["emails"]] == ["ada@example.com"]
+    assert quick["records"]["row:4"]["family_name"] == "Mathison"
+    assert [(label, action) for label, action, *_rest in quick["log"]] == [
+        ("row:2", "create"),
+        ("row:2", "update"),
+        ("row:4", "create"),
+        ("row:4", "update"),
+    ]
+
+
+def test_a_batch_is_written_with_one_insert_per_table(personas: Any) -> None:
+    # Given ten rows, three of them repeating earlier ones, imported with the policy "update"
+    rows = [
+        ["Person", f"Number{i}", f"p{i}@example.com", "", f"+1 415 555 {i:04d}", "", "", ""]
+        for i in range(7)
+    ]
+    rows += [["Person", "Again", f"P{i}@example.com", "", "", "", "Paris", ""] for i in range(3)]
+    job = new_job(personas.owner, rows, DuplicatePolicy.UPDATE)
+    # When it is imported
+    with CaptureQueriesContext(connection) as ctx:
+        job = import_execute(job=job)
+    queries = [q["sql"] for q in ctx.captured_queries]
+    # Then the repeats updated the contacts of their batch in memory: each table got one
+    # insert, and nothing was written between them
+    assert (job.created_count, job.updated_count) == (7, 3)
+    for table in ("contacts_contact", "contacts_contactemail", "contacts_contactphone"):
+        assert len([q for q in queries if f'INSERT INTO "{table}" ' in q]) == 1, table
+    assert not [q for q in queries if q.startswith('UPDATE "contacts_contact" ')]
+    assert Contact.objects.filter(family_name="Again", city="Paris").count() == 3
