@@ -285,6 +285,7 @@ def import_execute(*, job: ImportJob) -> ImportJob:
         else:
             rows = table.rows()
             while batch := list(islice(rows, BATCH_ROWS)):
+                fast.reserve(len(batch))
                 with transaction.atomic():
                     outcomes = fast.write_batch(batch)
                     _import_rows_insert(job, outcomes)
