@@ -10,6 +10,7 @@ value is not what the driver takes (dates, JSON, countries).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
@@ -49,8 +50,9 @@ def insert_rows(
     model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
     """Insert ``rows`` (values in the order of the fields ``names``, attnames for foreign
-    keys) into ``model``'s table with one ``executemany``; returns how many. No ids are read
-    back: give the ``id`` among ``names`` when the caller needs it (see ``reserve_ids``)."""
+    keys) into ``model``'s table with one ``executemany`` (``COPY`` on PostgreSQL); returns
+    how many. No ids are read back: give the ``id`` among ``names`` when the caller needs
+    it (see ``reserve_ids``)."""
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy's lookups add up
     meta = model._meta
     by_attname = {f.attname: f for f in meta.concrete_fields}
@@ -68,9 +70,22 @@ def insert_rows(
         return 0
     quote = db.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
+    table = quote(meta.db_table)
+    if db.vendor == "postgresql":
+        # COPY: one stream instead of a statement per row, several times faster.
+        sql = f"COPY {table} ({columns}) FROM STDIN"
+        started = time.monotonic()
+        db.ensure_connection()
+        with db.connection.cursor() as raw, raw.copy(sql) as copy:
+            for row in params:
+                copy.write_row(row)
+        if db.queries_logged:  # for the debug tools and query counts, as executemany is
+            seconds = time.monotonic() - started
+            db.queries_log.append({"sql": f"{len(params)} rows: {sql}", "time": f"{seconds:.3f}"})
+        return len(params)
     marks = ", ".join(["%s"] * len(fields))
     with db.cursor() as cur:
-        cur.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", params)
+        cur.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)
     return len(params)
 
 

@@ -440,6 +440,12 @@ def test_duplicates_the_user_cannot_see_are_not_matched(
     assert Contact.objects.get(pk=row.record_id).owner_id == personas.owner.pk
 
 
+def _inserts(queries: list[str], table: str) -> list[str]:
+    """The statements that inserted into ``table``: an executemany (logged once, as "<n>
+    times: INSERT ...") or, on PostgreSQL, a COPY."""
+    return [q for q in queries if f'INSERT INTO "{table}" ' in q or f'COPY "{table}" ' in q]
+
+
 def test_a_large_file_is_written_in_batches(personas: Any, monkeypatch: Any) -> None:
     # Given 25 rows, the 21st repeating the 1st, and batches of 10
     monkeypatch.setattr(services, "BATCH_ROWS", 10)
@@ -459,8 +465,7 @@ def test_a_large_file_is_written_in_batches(personas: Any, monkeypatch: Any) -> 
     assert job.rows.get(row_number=22).record_id == first
     # And contacts are inserted a batch at a time, not a row at a time
     # (an executemany is logged once, as "<n> times: INSERT ...")
-    inserts = [q for q in queries if 'INSERT INTO "contacts_contact" ' in q]
-    assert len(inserts) == 3
+    assert len(_inserts(queries, "contacts_contact")) == 3
 
 
 # --- the fast cleaning rules give the same answers as the ordinary ones -------------------
@@ -642,6 +647,6 @@ def test_a_batch_is_written_with_one_insert_per_table(personas: Any) -> None:
     # insert, and nothing was written between them
     assert (job.created_count, job.updated_count) == (7, 3)
     for table in ("contacts_contact", "contacts_contactemail", "contacts_contactphone"):
-        assert len([q for q in queries if f'INSERT INTO "{table}" ' in q]) == 1, table
+        assert len(_inserts(queries, table)) == 1, table
     assert not [q for q in queries if q.startswith('UPDATE "contacts_contact" ')]
     assert Contact.objects.filter(family_name="Again", city="Paris").count() == 3
