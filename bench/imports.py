@@ -268,6 +268,14 @@ def _contacts() -> int:
         return int(cur.fetchone()[0])
 
 
+def _rest_of_rss() -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return "the rest is shared libraries; the server's memory is not counted"
+    return "the rest is mostly the part of the SQLite file mapped in, at most 64 MB"
+
+
 def _markers() -> tuple[str, str]:
     from django.db import connection
 
@@ -290,8 +298,8 @@ def table(result: dict[str, Any], kinds: dict[str, int], rss_mb: float, heap_mb:
             f"{result['run_s']:.1f} / {result['total_s']:.1f} | |",
             f"| peak RSS of the process (ru_maxrss) | {rss_mb:,.0f} MB | {rss_met} "
             f"(≤ {TARGET_RSS_MB:,.0f} MB) |",
-            f"| of which anonymous memory, peak (RssAnon; the rest is mostly the part of the "
-            f"SQLite file mapped in, at most 64 MB during an import) | {heap_mb:,.0f} MB | |",
+            f"| of which anonymous memory, peak (RssAnon; {_rest_of_rss()}) "
+            f"| {heap_mb:,.0f} MB | |",
             f"| created / updated / skipped / rejected | {result['created']:,} / "
             f"{result['updated']:,} / {result['skipped']:,} / {result['rejected']:,} | |",
             f"| file mix | {mix} | |",
