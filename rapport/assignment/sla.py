@@ -1,5 +1,6 @@
 """First-response SLA of new leads: a reminder to the owner when three quarters of the time
-have passed, an escalation to the team lead once it is overdue; each sent once per lead."""
+have passed, an escalation once it is overdue (to the team lead, or else to the owner's
+managers in the role tree); each sent once per lead."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from rapport.identity.models import Role, User
 from rapport.leads.models import Lead
 from rapport.workspace.choices import NotificationKind
 from rapport.workspace.services import notification_create
@@ -54,13 +56,43 @@ def _notify(user_id: int, kind: NotificationKind, lead: Lead) -> None:
     )
 
 
+def _managers(owner_id: int) -> list[int]:
+    """The active users of the nearest role above the owner's that has any."""
+    role = User.objects.filter(pk=owner_id).values_list("role", flat=True).first()
+    seen: set[int] = set()
+    while role is not None and role not in seen:
+        seen.add(role)
+        parent = Role.objects.filter(pk=role).values_list("parent", flat=True).first()
+        if parent is None:
+            return []
+        users = list(
+            User.objects.filter(role=parent, is_active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if users:
+            return users
+        role = parent
+    return []
+
+
+def _escalate_to(lead: Lead) -> list[int]:
+    """The team lead, unless the lead's owner is the team lead; else the owner's managers."""
+    team_lead_id = lead.team.lead_id if lead.team is not None else None
+    if team_lead_id is not None and team_lead_id != lead.owner_id:
+        return [team_lead_id]
+    return _managers(lead.owner_id)
+
+
 @transaction.atomic
 def sla_notifications_send(*, now: dt.datetime | None = None) -> SlaRun:
     """Remind and escalate what is due at ``now`` (the periodic job, every 5 minutes).
 
     A lead still within its time and past three quarters of it reminds its owner; an overdue
-    one is escalated to the lead of its team (a lead without a team lead is marked escalated
-    with no one to tell). A lead answered, converted or without a due time is left alone."""
+    one is escalated to the lead of its team, or, with no team lead (or the owner leading the
+    team), to the active users of the nearest role above the owner's. With no one to tell it
+    is marked escalated all the same. A lead answered, converted or without a due time is left
+    alone."""
     now = now or timezone.now()
     fields = ("id", "created_at", "response_due_at", "owner_id", "team_id", "display_name")
     reminded = escalated = 0
@@ -79,8 +111,8 @@ def sla_notifications_send(*, now: dt.datetime | None = None) -> SlaRun:
     for lead in overdue:
         if not _claim(lead, "sla_escalated_at", now):
             continue
-        team_lead_id = lead.team.lead_id if lead.team is not None else None
-        if team_lead_id is not None:
-            _notify(team_lead_id, NotificationKind.SLA_OVERDUE, lead)
-            escalated += 1
+        recipients = _escalate_to(lead)
+        for user_id in recipients:
+            _notify(user_id, NotificationKind.SLA_OVERDUE, lead)
+        escalated += bool(recipients)
     return SlaRun(reminded=reminded, escalated=escalated)

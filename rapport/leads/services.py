@@ -19,7 +19,7 @@ from rapport.framework.text import person_display_name, person_name_clean, phone
 from rapport.leads.choices import LeadStatus
 from rapport.leads.models import Lead
 from rapport.privacy.models import Consent
-from rapport.scoring.services import lead_score_refresh
+from rapport.scoring.services import lead_activities_changed, lead_score_refresh
 
 
 def lead_prepare(*, actor: Actor, record: Lead, changed: set[str], **_kw: Any) -> None:
@@ -64,11 +64,15 @@ RESPONSE_KINDS = (ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.MEETING)
 
 
 def lead_activity_logged(*, activity: Activity) -> None:
-    """Called when an activity is saved: a call, email or meeting linked to a lead is its
-    first response if it has none yet (the SLA stops counting)."""
-    if activity.kind not in RESPONSE_KINDS or activity.related_id is None:
+    """Called when an activity is saved: the lead it is linked to is scored again (rules
+    and the model count activities), and a call, email or meeting is its first response if
+    it has none yet (the SLA stops counting)."""
+    if activity.related_id is None:
         return
     if activity.related_type_id != ContentType.objects.get_for_model(Lead).pk:
+        return
+    lead_activities_changed(lead_id=int(activity.related_id))
+    if activity.kind not in RESPONSE_KINDS:
         return
     Lead.objects.filter(pk=activity.related_id, responded_at__isnull=True).update(
         responded_at=timezone.now()

@@ -37,6 +37,8 @@ from rapport.orders.models import Order
 from rapport.orders.services import order_create_from_quote
 from rapport.quotes.choices import QuoteStatus
 from rapport.quotes.models import Quote
+from rapport.workspace.choices import NotificationKind
+from rapport.workspace.services import notification_create
 
 LINK_SALT = "rapport.quotes.answer-link"
 NAME_MAX = 200
@@ -244,6 +246,7 @@ def quote_accept(*, token: str, name: str) -> Acceptance:
     opportunity = quote.opportunity
     if opportunity.stage.kind != StageKind.WON:
         opportunity_close(actor=actor, opportunity=opportunity, outcome=StageKind.WON)
+    _tell_owner(quote, NotificationKind.QUOTE_ACCEPTED, name)
     return Acceptance(quote=quote, order=order)
 
 
@@ -257,7 +260,7 @@ def quote_decline(*, token: str, reason: str = "") -> Quote:
         "declined_at": timezone.now(),
         "decline_reason": reason,
     }
-    return cast(
+    quote = cast(
         Quote,
         record_update(
             actor=portal_actor(quote),
@@ -265,4 +268,19 @@ def quote_decline(*, token: str, reason: str = "") -> Quote:
             record=quote,
             data=data,
         ),
+    )
+    _tell_owner(quote, NotificationKind.QUOTE_DECLINED, reason)
+    return quote
+
+
+def _tell_owner(quote: Quote, kind: NotificationKind, said: str) -> None:
+    """The quote's owner learns of the customer's answer (in the bell), with what the
+    customer typed: the name signed with, or the reason for declining."""
+    notification_create(
+        user_id=quote.owner_id,
+        kind=kind,
+        actor_id=None,
+        record_type="quotes",
+        object_id=str(quote.pk),
+        text=" — ".join(p for p in (str(quote), said) if p),
     )

@@ -146,6 +146,21 @@ def lead_score_refresh(*, lead: Lead, now: datetime | None = None) -> None:
     lead.scored_at = now
 
 
+def lead_activities_changed(*, lead_id: int) -> None:
+    """Score ``lead_id`` again now that an activity on it was logged or changed: behaviour
+    rules and the learned model count a lead's activities. Nothing when neither reads them.
+    Written like ``leads_rescore``: a derived value, with no change-log row."""
+    scorer = Scorer.current()
+    if not scorer.windows:
+        return
+    now = timezone.now()
+    batch = list(Lead.objects.filter(pk=lead_id).values(*LEAD_VALUES))
+    if not batch:
+        return
+    counts = behaviour_counts([lead_id], scorer.windows, now=now)
+    _scores_write([lead_id], scorer.scores(batch, [counts.get(lead_id, {})]), now)
+
+
 def leads_rescore(
     *,
     actor: Actor,

@@ -17,7 +17,7 @@ from rapport.assignment.sla import sla_notifications_send
 from rapport.assignment.tasks import lead_sla_check
 from rapport.assignment.tests.factories import rule_make
 from rapport.core.schedule import schedule_autodiscover
-from rapport.identity.models import Team
+from rapport.identity.models import Role, Team, User
 from rapport.leads.models import Lead
 from rapport.workspace.choices import NotificationKind
 from rapport.workspace.models import Notification
@@ -144,11 +144,48 @@ def test_an_activity_on_another_record_does_not_count(personas: Any, sla_lead: L
     assert sla_lead.responded_at is None
 
 
-def test_overdue_lead_without_a_team_lead_is_marked_without_a_notification(
+def test_overdue_lead_without_a_team_lead_goes_to_the_owners_manager(
     personas: Any, sla_lead: Lead
 ) -> None:
-    # given the team has no lead
+    # given the team has no lead; the owner's role reports to the manager's
     Team.objects.filter(pk=personas.team.pk).update(lead=None)
+    # when the job runs after the due time, twice
+    with freeze_time("2026-11-26 11:00:00"):
+        run = sla_notifications_send()
+        again = sla_notifications_send()
+    # then the manager is told once, and the lead is not reminded any more
+    assert (run.reminded, run.escalated) == (0, 1)
+    assert (again.reminded, again.escalated) == (0, 0)
+    sla_lead.refresh_from_db()
+    assert sla_lead.sla_escalated_at is not None
+    assert sla_lead.sla_reminded_at is None
+    assert _notes() == [("manager", "sla_overdue", "Turing")]
+
+
+def test_an_owner_leading_the_team_is_escalated_past_to_the_next_role_with_people(
+    personas: Any, sla_lead: Lead
+) -> None:
+    # given the owner leads the team, and between the owner's role and the manager's there
+    # is a role nobody holds (and the next role up has an inactive user too)
+    Team.objects.filter(pk=personas.team.pk).update(lead=personas.owner)
+    head = personas.manager.role
+    empty = Role.objects.create(name="Regional lead", parent=head)
+    Role.objects.filter(pk=personas.owner.role_id).update(parent=empty)
+    User.objects.create_user("gone", "gone@example.com", "pw", role=head, is_active=False)
+    # when the lead is overdue
+    with freeze_time("2026-11-26 11:00:00"):
+        run = sla_notifications_send()
+    # then the active manager above is told, not the owner
+    assert run.escalated == 1
+    assert _notes() == [("manager", "sla_overdue", "Turing")]
+
+
+def test_overdue_lead_with_no_one_above_is_marked_without_a_notification(
+    personas: Any, sla_lead: Lead
+) -> None:
+    # given no team lead and an owner whose role reports to nobody
+    Team.objects.filter(pk=personas.team.pk).update(lead=None)
+    Role.objects.filter(pk=personas.owner.role_id).update(parent=None)
     # when the job runs after the due time
     with freeze_time("2026-11-26 11:00:00"):
         run = sla_notifications_send()

@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from rapport.core.models import ChangeLogEntry
@@ -31,6 +33,8 @@ from rapport.quotes.choices import QuoteStatus
 from rapport.quotes.models import Quote
 from rapport.quotes.services import quote_revise
 from rapport.quotes.tests.document_data import quote_with_lines
+from rapport.workspace.choices import NotificationKind
+from rapport.workspace.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +52,15 @@ def state(quote: Quote) -> dict[str, object]:
         "orders": Order.objects.filter(quote=quote).count(),
         "stage": opportunity.stage_id,
     }
+
+
+def answers() -> list[tuple[str, str, str, str, str]]:
+    """The notifications of customers' answers: to whom, kind, record, text."""
+    kinds = [NotificationKind.QUOTE_ACCEPTED, NotificationKind.QUOTE_DECLINED]
+    return [
+        (n.user.username, n.kind, n.record_type, n.object_id, n.text)
+        for n in Notification.objects.filter(kind__in=kinds).order_by("pk")
+    ]
 
 
 def refusal_of(call, *args, **kwargs) -> QuoteLinkRefused:
@@ -80,6 +93,15 @@ def test_accepting_makes_the_order_and_wins_the_opportunity(personas):
     entries = ChangeLogEntry.objects.filter(channel=Channel.PORTAL)
     assert {e.user_id for e in entries} == {personas.owner.pk}
     assert entries.count() >= 3  # the quote, the order (created, described), the opportunity
+    # and the owner is told who accepted it, on their notifications page, linked to the quote
+    assert answers() == [
+        ("owner", NotificationKind.QUOTE_ACCEPTED, "quotes", str(quote.pk), f"{quote} — Jane Doe")
+    ]
+    client = Client()
+    client.force_login(personas.owner)
+    page = client.get(reverse("notifications")).content.decode()
+    assert "Quote accepted by the customer" in page
+    assert reverse("ui:detail", kwargs={"key": "quotes", "pk": quote.pk}) in page
 
 
 def test_declining_keeps_the_reason_and_leaves_the_opportunity_open(personas):
@@ -96,6 +118,16 @@ def test_declining_keeps_the_reason_and_leaves_the_opportunity_open(personas):
     assert after["declined_at"] is not None
     assert after["decline_reason"] == "Too expensive for this year."
     assert (after["orders"], after["stage"]) == (0, before["stage"])
+    # and the owner is told why
+    assert answers() == [
+        (
+            "owner",
+            NotificationKind.QUOTE_DECLINED,
+            "quotes",
+            str(quote.pk),
+            f"{quote} — Too expensive for this year.",
+        )
+    ]
 
 
 def test_an_expired_link_is_refused_and_changes_nothing(personas):
@@ -201,6 +233,8 @@ def test_accepting_twice_makes_one_order(personas):
     assert again.code == decline.code == "already_accepted"
     assert state(quote) == before
     assert before["orders"] == 1
+    # and the owner was told once
+    assert [kind for _user, kind, *_rest in answers()] == [NotificationKind.QUOTE_ACCEPTED]
 
 
 def test_the_link_of_a_replaced_version_is_refused(personas):

@@ -178,3 +178,35 @@ def test_changing_a_rule_rescores_every_lead_once_committed(
         assert admin.delete(f"/api/scoring-rules/{rule.pk}/").status_code == 204
     lead.refresh_from_db()
     assert lead.rule_score == 10
+
+
+def test_logging_an_activity_scores_its_lead_at_once(personas: Personas) -> None:
+    # given rules, one of them counting calls in the last 30 days, and a scored lead
+    _rules()
+    response = client_for(personas.owner).post(
+        "/api/leads/", {"family_name": "Hopper", "industry": "software"}, format="json"
+    )
+    assert response.status_code == 201
+    lead = Lead.objects.get(pk=response.json()["id"])
+    assert lead.rule_score == 10
+    logged = ChangeLogEntry.objects.count()
+    # when a call with the lead is logged through the API (a task first, which the rule
+    # does not count)
+    for kind in ("task", "call"):
+        response = client_for(personas.owner).post(
+            "/api/activities/",
+            {
+                "kind": kind,
+                "subject": f"A {kind}",
+                "related_type": "leads",
+                "related_id": lead.pk,
+            },
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+        lead.refresh_from_db()
+        # then the lead's score counts it straight away, not at the next save or night
+        assert lead.rule_score == (10 if kind == "task" else 17)
+    assert {"rule": "Called", "points": 7} in lead.score_reasons["rule"]
+    # and the scores are not in the change log (only the two activities are)
+    assert ChangeLogEntry.objects.count() == logged + 2
