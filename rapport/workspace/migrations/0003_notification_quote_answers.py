@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workspace', '0002_notification_sla_kinds'),
+        ("workspace", "0002_notification_sla_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('assigned', 'Assigned to you'), ('sla_reminder', 'First response due soon'), ('sla_overdue', 'First response overdue'), ('quote_accepted', 'Quote accepted by the customer'), ('quote_declined', 'Quote declined by the customer')], max_length=20, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("assigned", "Assigned to you"),
+                    ("sla_reminder", "First response due soon"),
+                    ("sla_overdue", "First response overdue"),
+                    ("quote_accepted", "Quote accepted by the customer"),
+                    ("quote_declined", "Quote declined by the customer"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]
