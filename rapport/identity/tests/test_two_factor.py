@@ -26,7 +26,9 @@ from rapport.identity.two_factor_services import (
 )
 
 WRONG_CODE = "This code is wrong or has been used already."
-START = dt.datetime(2026, 11, 26, 9, 0, 0, tzinfo=dt.UTC)
+# An hour ago, on a whole minute (a boundary of the 30-second code steps): a sign-in made at a
+# fixed date would have expired (SESSION_COOKIE_AGE) by the time the test reads its session.
+START = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - dt.timedelta(hours=1)
 
 
 @pytest.fixture(autouse=True)
