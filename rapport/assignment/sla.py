@@ -76,12 +76,15 @@ def _managers(owner_id: int) -> list[int]:
     return []
 
 
-def _escalate_to(lead: Lead) -> list[int]:
-    """The team lead, unless the lead's owner is the team lead; else the owner's managers."""
+def _escalate_to(lead: Lead, managers: dict[int, list[int]]) -> list[int]:
+    """The team lead, unless the lead's owner is the team lead; else the owner's managers
+    (``managers`` keeps them by owner for the run)."""
     team_lead_id = lead.team.lead_id if lead.team is not None else None
     if team_lead_id is not None and team_lead_id != lead.owner_id:
         return [team_lead_id]
-    return _managers(lead.owner_id)
+    if lead.owner_id not in managers:
+        managers[lead.owner_id] = _managers(lead.owner_id)
+    return managers[lead.owner_id]
 
 
 @transaction.atomic
@@ -96,6 +99,7 @@ def sla_notifications_send(*, now: dt.datetime | None = None) -> SlaRun:
     now = now or timezone.now()
     fields = ("id", "created_at", "response_due_at", "owner_id", "team_id", "display_name")
     reminded = escalated = 0
+    managers: dict[int, list[int]] = {}
     for lead in (
         _unanswered().filter(sla_reminded_at__isnull=True, response_due_at__gt=now).only(*fields)
     ):
@@ -111,7 +115,7 @@ def sla_notifications_send(*, now: dt.datetime | None = None) -> SlaRun:
     for lead in overdue:
         if not _claim(lead, "sla_escalated_at", now):
             continue
-        recipients = _escalate_to(lead)
+        recipients = _escalate_to(lead, managers)
         for user_id in recipients:
             _notify(user_id, NotificationKind.SLA_OVERDUE, lead)
         escalated += bool(recipients)

@@ -41,6 +41,7 @@ from rapport.core.models import ChangeLogEntry
 from rapport.framework.actor import Actor
 from rapport.framework.audit import json_value
 from rapport.framework.base_models import restricted
+from rapport.framework.bulk import insert_rows, plain_field, reserve_ids, update_rows
 from rapport.framework.choices import ChangeAction
 from rapport.framework.events import RecordEvent, events_queue
 from rapport.framework.registry import RecordType
@@ -49,7 +50,6 @@ from rapport.imports.choices import DuplicatePolicy, RowAction
 from rapport.imports.cleaning import email_simple, email_valid, fast_country, fast_e164
 from rapport.imports.readers import SourceRow, oversized_column
 from rapport.imports.rows import RowOutcome, RowWriter, flatten_errors
-from rapport.imports.sql import insert_rows, plain_field, reserve_ids
 from rapport.search.indexer import fts_bulk, index_records
 
 # Rows written per transaction by the import job (on SQLite, other writers wait while one is
@@ -868,21 +868,10 @@ class FastContactImport:
         events_queue(batch.events)
 
     def _update_rows(self, ids: list[int]) -> None:
-        """The updated contacts saved with one UPDATE statement run for each (QuerySet
-        bulk_update builds a CASE per field and row, slower than the rows it saves)."""
-        fields: list[Any] = [Contact._meta.get_field(n.removesuffix("_id")) for n in _UPDATED]
-        db = transaction.get_connection()
-        table = db.ops.quote_name(Contact._meta.db_table)
-        sets = ", ".join(f"{db.ops.quote_name(f.column)} = %s" for f in fields)
-        params = [
-            [
-                *(f.get_db_prep_save(self.loaded[pk].record[f.attname], db) for f in fields),
-                pk,
-            ]
-            for pk in ids
-        ]
-        with db.cursor() as cur:
-            cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", params)
+        """The updated contacts saved with one UPDATE statement run for each."""
+        update_rows(
+            Contact, _UPDATED, ([*(self.loaded[pk].record[n] for n in _UPDATED), pk] for pk in ids)
+        )
 
     def _children(self, created: list[int], updated: dict[int, set[str]]) -> None:
         emails: list[tuple[Any, ...]] = []

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.framework.actor import Actor
+from rapport.framework.bulk import bounded_mapping, insert_rows
 from rapport.framework.choices import ActorKind, Channel
 from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
 from rapport.framework.registry import RecordType, get_record_type
@@ -36,7 +37,6 @@ from rapport.imports.mapping import mapping_errors, propose_mapping
 from rapport.imports.models import ImportJob, ImportRow
 from rapport.imports.readers import ImportFileError, SourceRow, Table, open_table
 from rapport.imports.rows import RowOutcome, RowWriter
-from rapport.imports.sql import bounded_mapping, insert_rows
 from rapport.imports.tasks import import_run
 
 # The most of an SQLite database file a running import maps into memory (see bounded_mapping).

@@ -16,25 +16,15 @@ from rapport.framework.api.serializers import (
     actor_from_request,
 )
 from rapport.orders.choices import OrderStatus
-from rapport.orders.models import Order, OrderLine
+from rapport.orders.models import LINE_COMPUTED_FIELDS, LINE_FIELDS, Order, OrderLine
 from rapport.orders.services import order_set_status
 
 
 class OrderLineSerializer(ChildSerializer):
     class Meta:
         model = OrderLine
-        fields = [
-            "product",
-            "description",
-            "quantity",
-            "unit_price",
-            "discount_amount",
-            "tax_percent",
-            "net_amount",
-            "tax_amount",
-            "total_amount",
-        ]
-        read_only_fields = ["net_amount", "tax_amount", "total_amount"]
+        fields = list(LINE_FIELDS)
+        read_only_fields = list(LINE_COMPUTED_FIELDS)
 
 
 class OrderSerializer(OwnedRecordSerializer):

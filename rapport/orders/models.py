@@ -82,6 +82,20 @@ class Order(RecordModel):
         return self.number
 
 
+# What an order line is written with, then what is computed for it: the line rows of the API
+# and the record type's child rows share these.
+LINE_COMPUTED_FIELDS = ("net_amount", "tax_amount", "total_amount")
+LINE_FIELDS = (
+    "product",
+    "description",
+    "quantity",
+    "unit_price",
+    "discount_amount",
+    "tax_percent",
+    *LINE_COMPUTED_FIELDS,
+)
+
+
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(_("position"), default=0)

@@ -4,7 +4,7 @@ from rapport.framework.registry import ChildSpec, RecordType, register
 from rapport.framework.ui.hooks import RecordPanel, record_panel
 from rapport.orders.api import OrderSerializer, set_status
 from rapport.orders.filtersets import OrderFilterSet
-from rapport.orders.models import Order, OrderLine
+from rapport.orders.models import LINE_FIELDS, Order, OrderLine
 from rapport.orders.panels import order_panel_context
 from rapport.orders.services import order_after_save, order_lines_clean, order_prepare
 
@@ -25,17 +25,7 @@ register(
                 "lines",
                 OrderLine,
                 "order",
-                (
-                    "product",
-                    "description",
-                    "quantity",
-                    "unit_price",
-                    "discount_amount",
-                    "tax_percent",
-                    "net_amount",
-                    "tax_amount",
-                    "total_amount",
-                ),
+                LINE_FIELDS,
                 record_clean=order_lines_clean,
             ),
         ),

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from rapport.analytics.lead_scoring import (
     train,
 )
 from rapport.framework.actor import Actor
+from rapport.framework.bulk import update_rows
 from rapport.framework.choices import ActorKind
 from rapport.framework.exceptions import RecordPermissionDenied
 from rapport.leads.models import Lead
@@ -151,13 +152,14 @@ def lead_activities_changed(*, lead_id: int) -> None:
     rules and the learned model count a lead's activities. Nothing when neither reads them.
     Written like ``leads_rescore``: a derived value, with no change-log row."""
     scorer = Scorer.current()
-    if not scorer.windows:
+    windows = scorer.windows
+    if not windows:
         return
     now = timezone.now()
     batch = list(Lead.objects.filter(pk=lead_id).values(*LEAD_VALUES))
     if not batch:
         return
-    counts = behaviour_counts([lead_id], scorer.windows, now=now)
+    counts = behaviour_counts([lead_id], windows, now=now)
     _scores_write([lead_id], scorer.scores(batch, [counts.get(lead_id, {})]), now)
 
 
@@ -197,30 +199,14 @@ def leads_rescore(
 
 
 def _scores_write(ids: Sequence[int], scores: Sequence[dict[str, Any]], now: datetime) -> None:
-    """One parameterised UPDATE run for every lead (``executemany``): Django's bulk_update
+    """One parameterised UPDATE run for every lead (``update_rows``): Django's bulk_update
     builds a CASE expression per field and row, 15 times slower here."""
-    conn = connections[Lead.objects.db]
-    quote = conn.ops.quote_name
-    columns = [str(Lead._meta.get_field(name).column) for name in SCORE_FIELDS]  # type: ignore[union-attr]
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(Lead._meta.db_table),
-        ", ".join(f"{quote(column)} = %s" for column in columns),
-        quote(str(Lead._meta.pk.column)),  # type: ignore[union-attr]
-    )
-    encoder = Lead._meta.get_field("score_reasons").encoder  # type: ignore[union-attr]
-    when = conn.ops.adapt_datetimefield_value(now)
-    rows = [
-        (
-            values["rule_score"],
-            values["learned_score"],
-            conn.ops.adapt_json_value(values["score_reasons"], encoder),
-            when,
-            lead_id,
-        )
+    rows = (
+        [values["rule_score"], values["learned_score"], values["score_reasons"], now, lead_id]
         for lead_id, values in zip(ids, scores, strict=True)
-    ]
-    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    )
+    with transaction.atomic(using=Lead.objects.db):
+        update_rows(Lead, SCORE_FIELDS, rows)
 
 
 def _training_examples(

@@ -1,10 +1,12 @@
-"""Raw writes of the batch import: rows as tuples with one ``executemany``, and ids reserved
-before the rows that use them are written.
+"""Raw bulk writes: rows as tuples with one ``executemany`` (``COPY`` on PostgreSQL), updates
+the same way, and ids reserved before the rows that use them are written. Used by the batch
+import and by the bulk rescoring of leads.
 
-Django's ``bulk_create`` builds a model instance and an expression per value; at an import's
-volume (a million rows, each writing six rows) that machinery costs more than the inserts
-themselves, so these helpers take plain values and convert only the fields whose Python
-value is not what the driver takes (dates, JSON, countries).
+Written by hand because Django's ``bulk_create`` and ``bulk_update`` build a model instance
+and an expression per value (``bulk_update`` a CASE per field and row); at an import's volume
+(a million rows, each writing six rows) that machinery costs more than the writes
+themselves. These take plain values and convert only the fields whose Python value is not
+what the driver takes (dates, JSON, countries).
 """
 
 from __future__ import annotations
@@ -46,16 +48,12 @@ def _converter(f: Any, db: Any) -> Callable[[Any], Any]:
     return lambda value: f.get_db_prep_save(value, db)
 
 
-def insert_rows(
+def _prepared(
     model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> int:
-    """Insert ``rows`` (values in the order of the fields ``names``, attnames for foreign
-    keys) into ``model``'s table with one ``executemany`` (``COPY`` on PostgreSQL); returns
-    how many. No ids are read back: give the ``id`` among ``names`` when the caller needs
-    it (see ``reserve_ids``)."""
-    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy's lookups add up
-    meta = model._meta
-    by_attname = {f.attname: f for f in meta.concrete_fields}
+) -> tuple[list[Any], list[Sequence[Any]]]:
+    """The fields of ``names`` (attnames) and ``rows`` converted for the driver."""
+    db = connections[DEFAULT_DB_ALIAS]
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
     fields = [by_attname[n] for n in names]
     convert = [(i, _converter(f, db)) for i, f in enumerate(fields) if not plain_field(f)]
     params: list[Sequence[Any]] = []
@@ -66,11 +64,23 @@ def insert_rows(
                 values[i] = to_db(values[i])
             row = values
         params.append(row)
+    return fields, params
+
+
+def insert_rows(
+    model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Insert ``rows`` (values in the order of the fields ``names``, attnames for foreign
+    keys) into ``model``'s table with one ``executemany`` (``COPY`` on PostgreSQL); returns
+    how many. No ids are read back: give the ``id`` among ``names`` when the caller needs
+    it (see ``reserve_ids``)."""
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy's lookups add up
+    fields, params = _prepared(model, names, rows)
     if not params:
         return 0
     quote = db.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
-    table = quote(meta.db_table)
+    table = quote(model._meta.db_table)
     if db.vendor == "postgresql":
         # COPY: one stream instead of a statement per row, several times faster.
         sql = f"COPY {table} ({columns}) FROM STDIN"
@@ -86,6 +96,24 @@ def insert_rows(
     marks = ", ".join(["%s"] * len(fields))
     with db.cursor() as cur:
         cur.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)
+    return len(params)
+
+
+def update_rows(
+    model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Set the fields ``names`` (attnames) of existing rows: each row gives their values,
+    then the primary key. One UPDATE statement run for every row (``executemany``); returns
+    how many rows were given."""
+    db = connections[DEFAULT_DB_ALIAS]
+    fields, params = _prepared(model, names, rows)
+    if not params:
+        return 0
+    quote = db.ops.quote_name
+    sets = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+    pk = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
+    with db.cursor() as cur:
+        cur.executemany(f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {pk} = %s", params)
     return len(params)
 
 
@@ -149,4 +177,4 @@ def bounded_mapping(mmap_bytes: int) -> Iterator[None]:
             cur.execute(f"PRAGMA mmap_size = {mmap}")
 
 
-__all__ = ["bounded_mapping", "insert_rows", "plain_field", "reserve_ids"]
+__all__ = ["bounded_mapping", "insert_rows", "plain_field", "reserve_ids", "update_rows"]

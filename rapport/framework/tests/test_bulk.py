@@ -1,16 +1,20 @@
-"""The raw writes of the batch import: reserved ids, plain inserts, the bounded file mapping,
-the full-text index's bulk mode and events queued per batch."""
+"""Raw bulk writes (reserved ids, plain inserts and updates, the bounded file mapping), the
+full-text index's bulk mode and events queued per batch."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.utils import timezone
 
 from rapport.contacts.models import Contact, ContactEmail
+from rapport.core.models import ChangeLogEntry
+from rapport.framework.bulk import bounded_mapping, insert_rows, reserve_ids, update_rows
+from rapport.framework.choices import ActorKind, ChangeAction, Channel
 from rapport.framework.events import RecordEvent, events_queue, subscribe, unsubscribe
-from rapport.imports.sql import bounded_mapping, insert_rows, reserve_ids
 from rapport.search.ddl import ENTRY_FTS
 from rapport.search.indexer import fts_bulk
 
@@ -40,28 +44,83 @@ def test_reserved_ids_are_not_taken_by_later_inserts(personas: Any) -> None:
 
 
 def test_insert_rows_converts_what_the_driver_does_not_take(personas: Any) -> None:
-    # Given a contact row with a country, a datetime and JSON among plain values
+    # Given rows with plain values, and change-log rows with a datetime, JSON and an enum
     contact = _contact(personas.owner, "Plain")
-    # When email rows are inserted as plain values
-    count = insert_rows(
+    when = timezone.now().replace(microsecond=0)
+    content_type = ContentType.objects.get_for_model(Contact).pk
+    # When they are inserted as plain values
+    emails = insert_rows(
         ContactEmail,
         ("contact_id", "email", "label", "is_primary"),
         [(contact.pk, "a@example.com", "work", True), (contact.pk, "b@example.com", "home", False)],
     )
+    logged = insert_rows(
+        ChangeLogEntry,
+        (
+            "time",
+            "actor_kind",
+            "user_id",
+            "token_id",
+            "channel",
+            "request_id",
+            "action",
+            "content_type_id",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+        ),
+        [
+            (
+                when,
+                ActorKind.IMPORT,
+                personas.owner.pk,
+                None,
+                Channel.IMPORT,
+                "",
+                ChangeAction.UPDATE,
+                content_type,
+                str(contact.pk),
+                "Plain",
+                {"city": ""},
+                {"city": "Paris", "tags": ["a", "b"]},
+            )
+        ],
+    )
     # Then they are stored as the ORM would store them
-    assert count == 2
+    assert (emails, logged) == (2, 1)
     assert list(contact.emails.order_by("email").values_list("email", "label", "is_primary")) == [
         ("a@example.com", "work", True),
         ("b@example.com", "home", False),
     ]
+    entry = ChangeLogEntry.objects.get(object_id=str(contact.pk), action=ChangeAction.UPDATE)
+    assert (entry.time, entry.actor_kind, entry.channel) == (when, "import", "import")
+    assert (entry.before, entry.after) == ({"city": ""}, {"city": "Paris", "tags": ["a", "b"]})
     assert insert_rows(ContactEmail, ("contact_id", "email"), []) == 0
+
+
+def test_update_rows_sets_the_given_fields_by_primary_key(personas: Any) -> None:
+    # Given two contacts
+    first, second = _contact(personas.owner, "First"), _contact(personas.owner, "Second")
+    when = timezone.now().replace(microsecond=0)
+    # When one is updated with a country, a time and text, by its primary key
+    count = update_rows(
+        Contact, ("city", "country", "updated_at"), [("Lyon", "FR", when, first.pk)]
+    )
+    # Then only that one changed, with the values converted as the ORM would
+    assert count == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.city, first.country.code, first.updated_at) == ("Lyon", "FR", when)
+    assert (second.city, second.country.code) == ("", "")
+    assert update_rows(Contact, ("city",), []) == 0
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite settings")
 def test_bounded_mapping_puts_the_setting_back(tmp_path: Any, monkeypatch: Any) -> None:
     from django.db.backends.sqlite3.base import DatabaseWrapper
 
-    from rapport.imports import sql
+    from rapport.framework import bulk
 
     def mmap(db: Any) -> int | None:
         with db.cursor() as cur:
@@ -76,7 +135,7 @@ def test_bounded_mapping_puts_the_setting_back(tmp_path: Any, monkeypatch: Any) 
     file_db = DatabaseWrapper(
         {**connection.settings_dict, "NAME": str(tmp_path / "file.sqlite3")}, alias="default"
     )
-    monkeypatch.setattr(sql, "connections", {"default": file_db})
+    monkeypatch.setattr(bulk, "connections", {"default": file_db})
     try:
         before = mmap(file_db)
         assert before is not None and before > 4096
