@@ -62,7 +62,6 @@ class Account(RecordModel):
         indexes = [
             models.Index(fields=["name", "id"]),
             models.Index(fields=["owner", "name", "id"]),
-            models.Index(fields=["team"]),
         ]
 
     def __str__(self) -> str:

@@ -46,7 +46,6 @@ class Activity(RecordModel):
         indexes = [
             models.Index(fields=["related_type", "related_id", "created_at"]),
             models.Index(fields=["owner", "done", "due_at"]),
-            models.Index(fields=["team"]),
         ]
         constraints = [
             models.CheckConstraint(

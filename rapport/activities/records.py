@@ -4,7 +4,11 @@ from rapport.activities.api import ActivitySerializer
 from rapport.activities.filtersets import ActivityFilterSet
 from rapport.activities.models import Activity
 from rapport.activities.selectors import activity_timeline
-from rapport.activities.services import activity_after_save, activity_prepare
+from rapport.activities.services import (
+    activity_after_delete,
+    activity_after_save,
+    activity_prepare,
+)
 from rapport.framework.registry import RecordType, register
 from rapport.framework.timeline import timeline_source
 from rapport.identity.models import User
@@ -28,6 +32,7 @@ register(
         ),
         prepare=activity_prepare,
         after_save=activity_after_save,
+        after_delete=activity_after_delete,
     )
 )
 timeline_source(activity_timeline)

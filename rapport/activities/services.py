@@ -11,7 +11,7 @@ from rapport.activities.models import Activity
 from rapport.framework.actor import Actor
 from rapport.framework.base_models import restricted
 from rapport.framework.registry import record_type_for
-from rapport.leads.services import lead_activity_logged
+from rapport.leads.services import lead_activity_logged, lead_activity_removed
 
 
 def activity_prepare(*, actor: Actor, record: Activity, changed: set[str], **_kw: Any) -> None:
@@ -52,6 +52,14 @@ def activity_prepare(*, actor: Actor, record: Activity, changed: set[str], **_kw
         record.done_at = None
 
 
-def activity_after_save(*, actor: Actor, record: Activity, **_kw: Any) -> None:
-    """A call, email or meeting with a lead is its first response (lead SLA)."""
-    lead_activity_logged(activity=record)
+def activity_after_save(
+    *, actor: Actor, record: Activity, before: dict[str, Any] | None = None, **_kw: Any
+) -> None:
+    """A call, email or meeting with a lead is its first response (lead SLA); the leads it
+    is and was linked to are scored again."""
+    lead_activity_logged(activity=record, before=before)
+
+
+def activity_after_delete(*, actor: Actor, record: Activity, **_kw: Any) -> None:
+    """The lead a deleted activity was linked to is scored again."""
+    lead_activity_removed(activity=record)

@@ -47,9 +47,7 @@ class Contact(RecordModel):
         indexes = [
             models.Index(fields=["display_name", "id"]),
             models.Index(fields=["owner", "display_name", "id"]),
-            models.Index(fields=["team"]),
             models.Index(fields=["primary_email"]),
-            models.Index(fields=["primary_account"]),
         ]
 
     def __str__(self) -> str:

@@ -58,6 +58,9 @@ class RecordType:
     # before_delete(actor=, record=) may refuse a deletion with a ValidationError (a stage
     # that opportunities use), whatever the channel.
     before_delete: Callable[..., None] | None = None
+    # after_delete(actor=, record=, before=) once the record is deleted, in the same
+    # transaction (``record`` keeps its field values; ``before`` is its snapshot).
+    after_delete: Callable[..., None] | None = None
     # Data-quality checks (rapport.framework.quality.QualityCheck), counted by the
     # data-quality endpoint and usable as the ?quality= list filter.
     quality_checks: tuple[Any, ...] = ()

@@ -347,6 +347,8 @@ def record_delete(*, actor: Actor, record_type: RecordType, record: models.Model
             code="protected",
         ) from None
     search_unindex_record(record_type, pk)
+    if record_type.after_delete:
+        record_type.after_delete(actor=actor, record=record, before=before)
     changelog_write(
         actor=actor,
         action=ChangeAction.DELETE,

@@ -80,11 +80,12 @@ def _outcome_json(outcome: RowOutcome) -> dict[str, Any]:
 def import_preview(*, job: ImportJob) -> ImportJob:
     """Validate the first rows of ``job``'s file under its mapping and policy, by writing
     them for real inside a transaction that is then rolled back: nothing stays written, and
-    every rule the import would apply has been checked."""
+    every rule the import would apply has been checked. Like a run, it maps little of an
+    SQLite file: the batch writer reads every stored email once."""
     record_type = get_record_type(job.record_type)
     preview: list[dict[str, Any]] = []
     try:
-        with transaction.atomic():
+        with bounded_mapping(IMPORT_MMAP_BYTES), transaction.atomic():
             with _job_table(job) as table:
                 writer = _writer(job, record_type, table)
                 rows = list(islice(table.rows(), PREVIEW_ROWS))

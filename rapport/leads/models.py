@@ -91,7 +91,6 @@ class Lead(RecordModel):
         indexes = [
             models.Index(fields=["display_name", "id"]),
             models.Index(fields=["owner", "status"]),
-            models.Index(fields=["team"]),
             models.Index(fields=["email"]),
             models.Index(fields=["response_due_at"]),
         ]

@@ -63,17 +63,34 @@ def lead_merge_related(
 RESPONSE_KINDS = (ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.MEETING)
 
 
-def lead_activity_logged(*, activity: Activity) -> None:
+def _lead_of(related_type_id: int | None, related_id: Any) -> int | None:
+    """The id of the lead an activity's link points to, or None."""
+    if related_id is None or related_type_id != ContentType.objects.get_for_model(Lead).pk:
+        return None
+    return int(related_id)
+
+
+def lead_activity_logged(*, activity: Activity, before: dict[str, Any] | None = None) -> None:
     """Called when an activity is saved: the lead it is linked to is scored again (rules
     and the model count activities), and a call, email or meeting is its first response if
-    it has none yet (the SLA stops counting)."""
-    if activity.related_id is None:
+    it has none yet (the SLA stops counting). A lead the activity was moved away from
+    (``before``, its snapshot) is scored again too."""
+    lead_id = _lead_of(activity.related_type_id, activity.related_id)
+    if before is not None:
+        previous = _lead_of(before.get("related_type"), before.get("related_id"))
+        if previous is not None and previous != lead_id:
+            lead_activities_changed(lead_id=previous)
+    if lead_id is None:
         return
-    if activity.related_type_id != ContentType.objects.get_for_model(Lead).pk:
-        return
-    lead_activities_changed(lead_id=int(activity.related_id))
+    lead_activities_changed(lead_id=lead_id)
     if activity.kind not in RESPONSE_KINDS:
         return
-    Lead.objects.filter(pk=activity.related_id, responded_at__isnull=True).update(
-        responded_at=timezone.now()
-    )
+    Lead.objects.filter(pk=lead_id, responded_at__isnull=True).update(responded_at=timezone.now())
+
+
+def lead_activity_removed(*, activity: Activity) -> None:
+    """Called when an activity is deleted: the lead it was linked to is scored again. Its
+    first response stays: the lead was answered."""
+    lead_id = _lead_of(activity.related_type_id, activity.related_id)
+    if lead_id is not None:
+        lead_activities_changed(lead_id=lead_id)

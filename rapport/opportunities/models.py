@@ -151,7 +151,6 @@ class Opportunity(RecordModel):
         indexes = [
             models.Index(fields=["owner", "expected_close_date"]),
             models.Index(fields=["pipeline", "stage"]),
-            models.Index(fields=["team"]),
             models.Index(fields=["name", "id"]),
         ]
 

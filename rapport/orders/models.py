@@ -75,7 +75,6 @@ class Order(RecordModel):
             models.Index(fields=["account", "order_date"]),
             models.Index(fields=["order_date"]),
             models.Index(fields=["owner", "status"]),
-            models.Index(fields=["team"]),
         ]
 
     def __str__(self) -> str:

@@ -99,7 +99,6 @@ class Quote(RecordModel):
         indexes = [
             models.Index(fields=["opportunity", "version"]),
             models.Index(fields=["owner", "status"]),
-            models.Index(fields=["team"]),
         ]
         constraints = [
             models.UniqueConstraint(fields=["number", "version"], name="quote_unique_version")

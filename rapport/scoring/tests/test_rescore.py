@@ -210,3 +210,37 @@ def test_logging_an_activity_scores_its_lead_at_once(personas: Personas) -> None
     assert {"rule": "Called", "points": 7} in lead.score_reasons["rule"]
     # and the scores are not in the change log (only the two activities are)
     assert ChangeLogEntry.objects.count() == logged + 2
+
+
+def test_moving_or_deleting_an_activity_scores_its_leads_again(personas: Personas) -> None:
+    # given rules counting calls, two software leads and a call logged with the first
+    _rules()
+    owner = client_for(personas.owner)
+    first, second = (
+        owner.post("/api/leads/", {"family_name": name, "industry": "software"}, format="json")
+        for name in ("Hopper", "Lovelace")
+    )
+    assert first.status_code == second.status_code == 201
+    one, two = Lead.objects.get(pk=first.json()["id"]), Lead.objects.get(pk=second.json()["id"])
+    call = owner.post(
+        "/api/activities/",
+        {"kind": "call", "subject": "A call", "related_type": "leads", "related_id": one.pk},
+        format="json",
+    )
+    assert call.status_code == 201, call.content
+    one.refresh_from_db()
+    assert one.rule_score == 17
+    # when the call is moved to the second lead
+    moved = owner.patch(
+        f"/api/activities/{call.json()['id']}/", {"related_id": two.pk}, format="json"
+    )
+    assert moved.status_code == 200, moved.content
+    # then both leads are scored again: the first lost the call, the second has it
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert (one.rule_score, two.rule_score) == (10, 17)
+    # and when the call is deleted, the second lead loses it too
+    assert owner.delete(f"/api/activities/{call.json()['id']}/").status_code == 204
+    two.refresh_from_db()
+    assert two.rule_score == 10
+    assert {"rule": "Called", "points": 7} not in two.score_reasons["rule"]
