@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from rapport.framework.actor import Actor
 from rapport.framework.bulk import bounded_mapping, insert_rows
+from rapport.framework.checkpoints import background_checkpoints
 from rapport.framework.choices import ActorKind, Channel
 from rapport.framework.exceptions import RecordNotFound, RecordPermissionDenied
 from rapport.framework.registry import RecordType, get_record_type
@@ -270,7 +271,11 @@ def import_execute(*, job: ImportJob) -> ImportJob:
     job.processed_count = 0
     counts = dict.fromkeys(RowAction, 0)
     job.save(update_fields=["status", "total_count", "processed_count", "heartbeat_at"])
-    with _job_table(job) as table, bounded_mapping(IMPORT_MMAP_BYTES):
+    with (
+        _job_table(job) as table,
+        bounded_mapping(IMPORT_MMAP_BYTES),
+        background_checkpoints() as checkpoint,
+    ):
         writer = _writer(job, record_type, table)
         errors = _ErrorFile(table.info.headers)
         fast = fast_import_for(writer)
@@ -283,6 +288,7 @@ def import_execute(*, job: ImportJob) -> ImportJob:
                     _row_save(job, row, outcome, counts, errors)
                 if job.processed_count % PROGRESS_EVERY == 0:
                     _progress_save(job)
+                    checkpoint()
         else:
             rows = table.rows()
             while batch := list(islice(rows, BATCH_ROWS)):
@@ -292,6 +298,7 @@ def import_execute(*, job: ImportJob) -> ImportJob:
                     _import_rows_insert(job, outcomes)
                 for row, outcome in zip(batch, outcomes, strict=True):
                     _row_save(job, row, outcome, counts, errors, save=False)
+                checkpoint()
                 _progress_save(job)
         errors.save_to(job)
     job.total_count = job.processed_count
