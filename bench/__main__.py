@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from bench.database import ROOT, ensure
+from bench.docs import section_write
 from bench.driver import Result, run
 from bench.samples import issue_token, load_samples, scenarios
 from bench.server import gunicorn
@@ -65,23 +66,17 @@ def table(results: list[Result], concurrency: int) -> str:
     return "\n".join(lines)
 
 
-DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:api:start -->", "<!-- bench:api:end -->"
 
 
 def write_docs(report: str, concurrency: int, duration: float) -> None:
     """Replace the generated part of docs/benchmarks.md with this run's figures."""
-    text = DOCS.read_text() if DOCS.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
-    if START not in text:
-        text += f"\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    generated = (
-        f"{START}\nLast run {dt.date.today().isoformat()} on {machine()}; "
-        f"concurrency {concurrency}, {duration:.0f} s measured per request type.\n\n"
-        f"{report}\n{END}"
+    section_write(
+        START,
+        END,
+        f"Last run {dt.date.today().isoformat()} on {machine()}; "
+        f"concurrency {concurrency}, {duration:.0f} s measured per request type.\n\n{report}",
     )
-    DOCS.write_text(head + generated + tail)
 
 
 def main(argv: list[str] | None = None) -> int:

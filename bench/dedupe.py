@@ -24,8 +24,8 @@ from typing import Any
 
 from bench.__main__ import machine
 from bench.database import RAPPORT, ROOT, database_url
+from bench.docs import section_write
 
-DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:dedupe:start -->", "<!-- bench:dedupe:end -->"
 SECTION = "## Duplicate detection"
 SCAN_TARGET_SECONDS = 180.0
@@ -186,17 +186,7 @@ def notes(scanned: dict[str, Any] | None, evaluated: dict[str, Any] | None) -> s
 
 def write_docs(report: str) -> None:
     """Replace the generated dedupe part of docs/benchmarks.md (adding the section if absent)."""
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    if START not in text:
-        if SECTION in text:
-            head, _, rest = text.partition(SECTION)
-            line_end = rest.find("\n") + 1
-            text = f"{head}{SECTION}{rest[:line_end]}\n{START}\n{END}\n{rest[line_end:]}"
-        else:
-            text = text.rstrip("\n") + f"\n\n{SECTION}\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    DOCS.write_text(f"{head}{START}\n{report}\n{END}{tail}")
+    section_write(START, END, report, heading=SECTION, after=SECTION)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 from bench.database import RAPPORT, ROOT, database_url, ensure
+from bench.docs import section_write
 
 TARGET_MS = 300.0  # p95 ceiling (issue 5, "Sales automation")
-DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:forecast -->", "<!-- /bench:forecast -->"
 
 
@@ -116,15 +116,13 @@ def table(results: list[tuple[str, list[float], str]]) -> str:
 
 
 def write_docs(report: str, facts: dict[str, str], database: str) -> None:
-    text = DOCS.read_text()
-    if START not in text:
-        text += f"\n## Pipeline forecast page (server time)\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
     facts_text = "; ".join(f"{k}: {v}" for k, v in facts.items())
-    DOCS.write_text(
-        f"{head}{START}\nLast run {dt.date.today().isoformat()} on {database}; single process, "
-        f"in-process Django handler time per request. {facts_text}.\n\n{report}\n{END}{tail}"
+    section_write(
+        START,
+        END,
+        f"Last run {dt.date.today().isoformat()} on {database}; single process, "
+        f"in-process Django handler time per request. {facts_text}.\n\n{report}",
+        heading="## Pipeline forecast page (server time)",
     )
 
 

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from bench.database import RAPPORT, ROOT, database_url, ensure
+from bench.docs import section_write
 
-DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:forecasting -->", "<!-- /bench:forecasting -->"
 TRAIN_TARGET_S = 60.0
 SCORE_TARGET_S = 10.0
@@ -111,12 +111,7 @@ def measure() -> str:
 
 
 def write_docs(report: str) -> None:
-    text = DOCS.read_text()
-    if START not in text:
-        text += f"\n## Forecasting\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    DOCS.write_text(f"{head}{START}\n{report}\n{END}{tail}")
+    section_write(START, END, report, heading="## Forecasting")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.database import ROOT, database_url
-from bench.imports import DOCS, SOURCE, _setup, machine
+from bench.docs import section_write
+from bench.imports import SOURCE, _setup, machine
 
 START, END = "<!-- bench:import-floor:start -->", "<!-- bench:import-floor:end -->"
 
@@ -168,17 +169,13 @@ def table(spent: Counter[str], seconds: float, rows: int) -> str:
 
 
 def write_docs(report: str, rows: int, batch: int, contacts: int) -> None:
-    text = DOCS.read_text()
-    if START not in text:
-        raise SystemExit(f"{DOCS} has no {START} marker")
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    generated = (
-        f"{START}\nLast run {dt.date.today().isoformat()} on {machine()}; {rows:,} contacts "
-        f"in transactions of {batch:,} into a database of {contacts:,} contacts.\n\n"
-        f"{report}\n{END}"
+    section_write(
+        START,
+        END,
+        f"Last run {dt.date.today().isoformat()} on {machine()}; {rows:,} contacts "
+        f"in transactions of {batch:,} into a database of {contacts:,} contacts.\n\n{report}",
+        heading="## Import: the database's writes alone",
     )
-    DOCS.write_text(head + generated + tail)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.database import RAPPORT, ROOT, database_url
+from bench.docs import section_write
 from bench.phases import database_time, phases_table
 
 SOURCE = Path("/tmp/bench/bench.sqlite3")
-DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:import:start -->", "<!-- bench:import:end -->"
 START_PG, END_PG = "<!-- bench:import-postgresql:start -->", "<!-- bench:import-postgresql:end -->"
 TARGET_RATE = 20_000.0
@@ -308,31 +308,29 @@ def table(result: dict[str, Any], kinds: dict[str, int], rss_mb: float, heap_mb:
     )
 
 
+SECTION = (
+    "## Import\n\n"
+    "`python -m bench.imports [--db PATH] [--rows N]`: generates a contacts CSV (Latin names in "
+    "any case, Chinese names, emails, phones in several writings, countries as codes and names; "
+    "~5 % duplicates of existing contacts, ~1 % repeats within the file, ~1 % bad rows), copies "
+    "the 1,000,000-contact benchmark database and imports the file into the copy as `admin` "
+    'with the duplicate policy "update", through the service the background job runs. The '
+    "table below is written by the benchmark itself."
+)
+
+
 def write_docs(report: str, rows: int, contacts: int) -> None:
-    """Replace the generated part of the import section of docs/benchmarks.md."""
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    if START not in text:
-        text = text.rstrip("\n") + (
-            "\n\n## Import\n\n"
-            "`python -m bench.imports [--db PATH] [--rows N]`: generates a contacts CSV "
-            "(Latin names in any case, Chinese names, emails, phones in several writings, "
-            "countries as codes and names; ~5 % duplicates of existing contacts, ~1 % "
-            "repeats within the file, ~1 % bad rows), copies the 1,000,000-contact benchmark "
-            "database and imports the file into the copy as `admin` with the duplicate "
-            'policy "update", through the service the background job runs. The table below '
-            "is written by the benchmark itself.\n\n"
-            f"{START}\n{END}\n"
-        )
+    """Replace the generated part of the import section of docs/benchmarks.md (PostgreSQL's
+    table goes after SQLite's)."""
     start, end = _markers()
-    if start not in text:
-        text = text.replace(END, f"{END}\n\n{start}\n{end}", 1)
-    head, rest = text.split(start, 1)
-    tail = rest.split(end, 1)[1]
-    generated = (
-        f"{start}\nLast run {dt.date.today().isoformat()} on {machine()}; {rows:,} rows "
-        f"into a database of {contacts:,} contacts.\n\n{report}\n{end}"
+    section_write(
+        start,
+        end,
+        f"Last run {dt.date.today().isoformat()} on {machine()}; {rows:,} rows "
+        f"into a database of {contacts:,} contacts.\n\n{report}",
+        heading=SECTION,
+        after=END if start == START_PG else "",
     )
-    DOCS.write_text(head + generated + tail)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 from bench.database import RAPPORT, ROOT, database_url
+from bench.docs import section_write
 
 TARGET_PER_SECOND = 1000.0
-DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:lead_scoring -->", "<!-- /bench:lead_scoring -->"
 INDUSTRIES = ("software", "retail", "finance", "education", "healthcare", "manufacturing")
 TITLES = ("Director of IT", "VP Sales", "技术总监", "Engineer", "Intern", "Analyst", "CEO", "")
@@ -172,16 +172,13 @@ def table(results: list[tuple[str, float, str]], leads: int) -> str:
 
 
 def write_docs(report: str, leads: int) -> None:
-    text = DOCS.read_text()
-    if START not in text:
-        text += f"\n## Lead scoring\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    DOCS.write_text(
-        f"{head}{START}\nLast run {dt.date.today().isoformat()}; `python -m bench.lead_scoring "
+    section_write(
+        START,
+        END,
+        f"Last run {dt.date.today().isoformat()}; `python -m bench.lead_scoring "
         f"--leads {leads}`: one process, SQLite, {leads:,} leads, 6 rules (2 behaviour rules), "
-        "a fifth of the leads with 1-3 activities.\n\n"
-        f"{report}\n{END}{tail}"
+        f"a fifth of the leads with 1-3 activities.\n\n{report}",
+        heading="## Lead scoring",
     )
 
 

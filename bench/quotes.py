@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 from bench.database import RAPPORT, ROOT, database_url
+from bench.docs import section_write
 
 TARGET_SECONDS = 1.0
-DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:quotes -->", "<!-- /bench:quotes -->"
 IMAGES = {
     "en": ROOT / "docs" / "quote-example.png",
@@ -121,18 +121,15 @@ def table(results: list[Result]) -> str:
 
 
 def write_docs(report: str) -> None:
-    text = DOCS.read_text()
-    if START not in text:
-        text += f"\n## Quote PDF\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    DOCS.write_text(
-        f"{head}{START}\nLast run {dt.date.today().isoformat()}; `python -m bench.quotes`: "
+    section_write(
+        START,
+        END,
+        f"Last run {dt.date.today().isoformat()}; `python -m bench.quotes`: "
         "one process, WeasyPrint from the quote's id to the PDF bytes (query, template, "
         "layout, fonts), 2 warm-up renders first.\n"
         "Example pages: [English](quote-example.png), [Chinese](quote-example-zh.png) "
-        "(`python -m bench.quotes --images`).\n\n"
-        f"{report}\n{END}{tail}"
+        f"(`python -m bench.quotes --images`).\n\n{report}",
+        heading="## Quote PDF",
     )
 
 

@@ -16,13 +16,13 @@ import time
 from pathlib import Path
 
 from bench.database import RAPPORT, ROOT, database_url, ensure
+from bench.docs import section_write
 
 TARGETS = {  # scenario -> p95 ms ceiling (issue "Web application")
     "contact list page (50 rows)": 80.0,
     "record page, 200 timeline entries": 100.0,
     "pipeline board, open opportunities": 150.0,
 }
-DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:ui:start -->", "<!-- bench:ui:end -->"
 
 
@@ -131,14 +131,12 @@ def table(results: list[tuple[str, list[float], str]]) -> str:
 
 
 def write_docs(report: str) -> None:
-    text = DOCS.read_text()
-    if START not in text:
-        text += f"\n## Web UI (server time)\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    DOCS.write_text(
-        f"{head}{START}\nLast run {dt.date.today().isoformat()}; single process, in-process "
-        f"Django handler time per request.\n\n{report}\n{END}{tail}"
+    section_write(
+        START,
+        END,
+        f"Last run {dt.date.today().isoformat()}; single process, in-process "
+        f"Django handler time per request.\n\n{report}",
+        heading="## Web UI (server time)",
     )
 
 
