@@ -1,9 +1,10 @@
 """Where an import's time goes: wall time spent inside the calls that write to the database
 (bulk inserts and updates, search entries, id reservations, commits), summed per kind while
-a benchmark runs. The rest of the run is Python: reading, cleaning, matching, deciding.
+a benchmark runs. The rest of the run is reading the file, cleaning, matching (with the
+queries it makes) and deciding, mostly Python.
 
-The database's share is a ceiling on the import's speed that no Python can lift: a run
-whose Python cost nothing would still take that long on the same machine and database.
+The writes' share is a ceiling on the import's speed that no faster Python can lift: a run
+whose every other step cost nothing would still take that long on the same machine.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def phases_table(spent: Counter[str], rows: int, run_s: float) -> str:
         lines.append(f"| database: {label} | {seconds * 1e6 / rows:,.0f} |")
     lines.append(f"| **database, in all** | **{database * 1e6 / rows:,.0f}** |")
     rest = max(run_s - database, 0.0)
-    lines.append(f"| Python: reading, cleaning, matching, deciding | {rest * 1e6 / rows:,.0f} |")
+    rest_label = "the rest: reading, cleaning, matching (with its queries), deciding"
+    lines.append(f"| {rest_label} | {rest * 1e6 / rows:,.0f} |")
     ceiling = rows / database if database else 0.0
-    lines.append(f"| fastest possible with no Python at all (rows/s) | {ceiling:,.0f} |")
+    lines.append(f"| fastest possible with nothing but the writes (rows/s) | {ceiling:,.0f} |")
     return "\n".join(lines)
