@@ -30,7 +30,7 @@ from bench.imports import SOURCE, _setup, machine
 START, END = "<!-- bench:import-floor:start -->", "<!-- bench:import-floor:end -->"
 
 
-def _batches(rows: int, batch: int, seed: int) -> list[dict[str, list[tuple[Any, ...]]]]:
+def _batches(rows: int, batch: int, seed: int) -> list[dict[str, list[Any]]]:
     """The rows of each table for each batch, as the importer hands them to ``insert_rows``."""
     import json
 
@@ -40,14 +40,20 @@ def _batches(rows: int, batch: int, seed: int) -> list[dict[str, list[tuple[Any,
     from rapport.contacts.models import Contact
     from rapport.demo.pools.people import ascii_slug, name_pools
     from rapport.demo.pools.places import country_pool
+    from rapport.framework.audit import changelog_row
     from rapport.framework.bulk import reserve_ids
+    from rapport.framework.choices import ChangeAction
     from rapport.identity.models import User
+    from rapport.imports.choices import RowAction
     from rapport.imports.fast import _columns
+    from rapport.imports.rows import RowOutcome
+    from rapport.imports.services import import_actor
 
     r = random.Random(seed)
     pools = name_pools()
     places = country_pool()
     admin = User.objects.get(username="admin")
+    actor = import_actor(admin)
     columns = _columns()
     template = dict(Contact.objects.order_by("id").values(*columns)[0])
     now = timezone.now()
@@ -56,12 +62,16 @@ def _batches(rows: int, batch: int, seed: int) -> list[dict[str, list[tuple[Any,
     for start in range(0, rows, batch):
         count = min(batch, rows - start)
         ids = reserve_ids(Contact, count)
-        tables: dict[str, list[tuple[Any, ...]]] = {
+        tables: dict[str, list[Any]] = {
             "contacts": [],
             "emails": [],
             "phones": [],
             "log": [],
-            "ids": [(pk,) for pk in ids],
+            "ids": ids,
+            "outcomes": [
+                RowOutcome(start + i + 1, RowAction.CREATED, record_id=pk)
+                for i, pk in enumerate(ids)
+            ],
         }
         for i, pk in enumerate(ids):
             country = places[int(r.random() * len(places))]
@@ -89,22 +99,18 @@ def _batches(rows: int, batch: int, seed: int) -> list[dict[str, list[tuple[Any,
             tables["emails"].append((pk, email, "work", True))
             tables["phones"].append((pk, phone, phone, "mobile", True))
             after = json.loads(json.dumps(record, default=str))
-            tables["log"].append(
-                (
-                    now,
-                    "user",
-                    admin.pk,
-                    None,
-                    "import",
-                    "",
-                    "create",
-                    content_type,
-                    str(pk),
-                    record["display_name"],
-                    None,
-                    after,
-                )
+            entry = changelog_row(
+                actor=actor,
+                action=ChangeAction.CREATE,
+                content_type_id=content_type,
+                object_id=pk,
+                object_repr=record["display_name"],
+                before=None,
+                after=after,
+                time=now,
             )
+            assert entry is not None  # only an unchanged update gives none
+            tables["log"].append(entry)
         out.append(tables)
     return out
 
@@ -114,12 +120,13 @@ def run(rows: int, batch: int, seed: int) -> tuple[Counter[str], float]:
 
     from rapport.contacts.models import Contact, ContactEmail, ContactPhone
     from rapport.core.models import ChangeLogEntry
+    from rapport.framework.audit import CHANGELOG_COLUMNS
     from rapport.framework.bulk import bounded_mapping, insert_rows
     from rapport.framework.checkpoints import background_checkpoints
     from rapport.identity.models import User
-    from rapport.imports.fast import _EMAIL_COLUMNS, _LOG_COLUMNS, _PHONE_COLUMNS, _columns
-    from rapport.imports.models import ImportJob, ImportRow
-    from rapport.imports.services import _IMPORT_ROW_COLUMNS, IMPORT_MMAP_BYTES
+    from rapport.imports.fast import _EMAIL_COLUMNS, _PHONE_COLUMNS, _columns
+    from rapport.imports.models import ImportJob
+    from rapport.imports.services import IMPORT_MMAP_BYTES, _import_rows_insert
     from rapport.search.indexer import fts_bulk, index_records
 
     job = ImportJob.objects.create(
@@ -135,8 +142,8 @@ def run(rows: int, batch: int, seed: int) -> tuple[Counter[str], float]:
 
     started = time.perf_counter()
     with bounded_mapping(IMPORT_MMAP_BYTES), background_checkpoints() as checkpoint:
-        for number, tables in enumerate(batches):
-            ids = [pk for (pk,) in tables["ids"]]
+        for tables in batches:
+            ids = tables["ids"]
             with transaction.atomic():
                 timed("contacts", insert_rows, Contact, _columns(), tables["contacts"])
                 timed(
@@ -147,12 +154,8 @@ def run(rows: int, batch: int, seed: int) -> tuple[Counter[str], float]:
                 )
                 with fts_bulk():
                     timed("search entries", index_records, "contacts", ids, new=True)
-                timed("change log", insert_rows, ChangeLogEntry, _LOG_COLUMNS, tables["log"])
-                import_rows = [
-                    (job.pk, number * batch + i, "created", pk, None, "", [])
-                    for i, pk in enumerate(ids)
-                ]
-                timed("import rows", insert_rows, ImportRow, _IMPORT_ROW_COLUMNS, import_rows)
+                timed("change log", insert_rows, ChangeLogEntry, CHANGELOG_COLUMNS, tables["log"])
+                timed("import rows", _import_rows_insert, job, tables["outcomes"])
                 commit_started = time.perf_counter()
             spent["commit"] += time.perf_counter() - commit_started
             checkpoint()

@@ -69,6 +69,61 @@ def _field_json(row: models.Model, name: str) -> Any:
     return json_value(raw if f.is_relation else f.get_prep_value(raw))  # type: ignore[union-attr]
 
 
+# The columns of a change-log row, in the order ``changelog_row`` gives its values (bulk
+# writers insert many with ``rapport.framework.bulk.insert_rows``).
+CHANGELOG_COLUMNS = (
+    "time",
+    "actor_kind",
+    "user_id",
+    "token_id",
+    "channel",
+    "request_id",
+    "action",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+)
+
+
+def changelog_row(
+    *,
+    actor: Actor,
+    action: ChangeAction,
+    content_type_id: int,
+    object_id: int | str,
+    object_repr: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    time: dt.datetime | None = None,
+) -> tuple[Any, ...] | None:
+    """The values of one change-log row (``CHANGELOG_COLUMNS``), with only the keys that
+    changed when there are both a before and an after; None for an update that changed
+    nothing."""
+    if action == ChangeAction.UPDATE and before == after:
+        return None
+    if before is not None and after is not None:
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        before = {k: v for k, v in before.items() if k in changed}
+        after = {k: v for k, v in after.items() if k in changed}
+    user_id = actor.user.pk if actor.user is not None and actor.user.pk else None
+    return (
+        time or timezone.now(),
+        actor.kind,
+        user_id,
+        actor.token_id,
+        actor.channel,
+        actor.request_id[:64],
+        action,
+        content_type_id,
+        str(object_id),
+        object_repr[:200],
+        before,
+        after,
+    )
+
+
 def changelog_write(
     *,
     actor: Actor,
@@ -81,23 +136,15 @@ def changelog_write(
 ) -> ChangeLogEntry | None:
     """Append one change-log row; an update that changed nothing writes none.
     ``object_repr`` defaults to ``str(record)`` (give it for a record already deleted)."""
-    if action == ChangeAction.UPDATE and before == after:
-        return None
-    if before is not None and after is not None:
-        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
-        before = {k: v for k, v in before.items() if k in changed}
-        after = {k: v for k, v in after.items() if k in changed}
-    return ChangeLogEntry.objects.create(
-        time=timezone.now(),
-        actor_kind=actor.kind,
-        user=actor.user if actor.user is not None and actor.user.pk else None,
-        token_id=actor.token_id,
-        channel=actor.channel,
-        request_id=actor.request_id[:64],
+    row = changelog_row(
+        actor=actor,
         action=action,
-        content_type=ContentType.objects.get_for_model(type(record)),
+        content_type_id=ContentType.objects.get_for_model(type(record)).pk,
         object_id=object_id,
-        object_repr=(str(record) if object_repr is None else object_repr)[:200],
+        object_repr=str(record) if object_repr is None else object_repr,
         before=before,
         after=after,
     )
+    if row is None:
+        return None
+    return ChangeLogEntry.objects.create(**dict(zip(CHANGELOG_COLUMNS, row, strict=True)))

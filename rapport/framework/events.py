@@ -56,9 +56,4 @@ def events_queue(events: list[RecordEvent]) -> None:
 
 def event_queue(event: RecordEvent) -> None:
     """Dispatch ``event`` to every subscriber once the current transaction commits."""
-
-    def dispatch() -> None:
-        for handler in list(_handlers):
-            handler(event)
-
-    transaction.on_commit(dispatch)
+    events_queue([event])

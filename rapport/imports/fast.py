@@ -39,7 +39,7 @@ from rapport.contacts.models import AccountMembership, Contact, ContactEmail, Co
 from rapport.core.custom_fields import custom_fields_clean
 from rapport.core.models import ChangeLogEntry
 from rapport.framework.actor import Actor
-from rapport.framework.audit import json_value
+from rapport.framework.audit import CHANGELOG_COLUMNS, changelog_row, json_value
 from rapport.framework.base_models import restricted
 from rapport.framework.bulk import insert_rows, plain_field, reserve_ids, update_rows
 from rapport.framework.choices import ChangeAction
@@ -91,20 +91,6 @@ _UPDATED = (
 _NEW_VALUES = ("id", "country", "display_name", "primary_email", "primary_phone")
 _EMAIL_COLUMNS = ("contact_id", "email", "label", "is_primary")
 _PHONE_COLUMNS = ("contact_id", "number", "e164", "label", "is_primary")
-_LOG_COLUMNS = (
-    "time",
-    "actor_kind",
-    "user_id",
-    "token_id",
-    "channel",
-    "request_id",
-    "action",
-    "content_type_id",
-    "object_id",
-    "object_repr",
-    "before",
-    "after",
-)
 
 Record = dict[str, Any]  # a contact's column values by attname
 Children = dict[str, list[dict[str, Any]]]  # emails, phones, memberships in snapshot form
@@ -775,31 +761,22 @@ class FastContactImport:
         self, record: Record, before: dict[str, Any] | None, after: dict[str, Any], now: Any
     ) -> None:
         """The change-log entry and the event record_create / record_update write."""
-        if before is not None:
-            if before == after:
-                return
-            changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
-            before = {k: v for k, v in before.items() if k in changed}
-            after = {k: v for k, v in after.items() if k in changed}
         pk = int(record["id"])
         label = str(record["display_name"])[:200]
         action = ChangeAction.CREATE if before is None else ChangeAction.UPDATE
-        self.batch.log.append(
-            (
-                now,
-                self.actor.kind,
-                self.user.pk,
-                self.actor.token_id,
-                self.actor.channel,
-                self.actor.request_id[:64],
-                action,
-                self.content_type_id,
-                str(pk),
-                label,
-                before,
-                after,
-            )
+        entry = changelog_row(
+            actor=self.actor,
+            action=action,
+            content_type_id=self.content_type_id,
+            object_id=pk,
+            object_repr=label,
+            before=before,
+            after=after,
+            time=now,
         )
+        if entry is None:
+            return
+        self.batch.log.append(entry)
         handed = (
             after.get("owner")
             if before is None or before.get("owner") != after.get("owner")
@@ -864,7 +841,7 @@ class FastContactImport:
                     raise _Refused
         index_records(self.record_type.key, created, new=True)
         index_records(self.record_type.key, updated)
-        insert_rows(ChangeLogEntry, _LOG_COLUMNS, batch.log)
+        insert_rows(ChangeLogEntry, CHANGELOG_COLUMNS, batch.log)
         events_queue(batch.events)
 
     def _update_rows(self, ids: list[int]) -> None:

@@ -214,31 +214,31 @@ def _count_rows(job: ImportJob) -> int:
         return sum(1 for _row in table.rows())
 
 
-def _import_row(job: ImportJob, outcome: RowOutcome) -> ImportRow:
-    return ImportRow(
-        job=job,
-        row_number=outcome.number,
-        action=outcome.action,
-        record_id=outcome.record_id,
-        before=outcome.before,
-        error=outcome.message,
-        warnings=outcome.warnings,
+_IMPORT_ROW_COLUMNS = ("job_id", "row_number", "action", "record_id", "before", "error", "warnings")
+
+
+def _import_row_values(job: ImportJob, outcome: RowOutcome) -> tuple[Any, ...]:
+    """What an import row keeps of ``outcome`` (``_IMPORT_ROW_COLUMNS``): enough to undo it."""
+    return (
+        job.pk,
+        outcome.number,
+        outcome.action,
+        outcome.record_id,
+        outcome.before,
+        outcome.message,
+        outcome.warnings,
     )
 
 
-_IMPORT_ROW_COLUMNS = ("job_id", "row_number", "action", "record_id", "before", "error", "warnings")
+def _import_row(job: ImportJob, outcome: RowOutcome) -> ImportRow:
+    return ImportRow(
+        **dict(zip(_IMPORT_ROW_COLUMNS, _import_row_values(job, outcome), strict=True))
+    )
 
 
 def _import_rows_insert(job: ImportJob, outcomes: list[RowOutcome]) -> None:
     """The rows of a batch, as ``_import_row`` makes them, in one statement."""
-    insert_rows(
-        ImportRow,
-        _IMPORT_ROW_COLUMNS,
-        (
-            (job.pk, o.number, o.action, o.record_id, o.before, o.message, o.warnings)
-            for o in outcomes
-        ),
-    )
+    insert_rows(ImportRow, _IMPORT_ROW_COLUMNS, (_import_row_values(job, o) for o in outcomes))
 
 
 def _row_save(

@@ -152,15 +152,9 @@ def lead_activities_changed(*, lead_id: int) -> None:
     rules and the learned model count a lead's activities. Nothing when neither reads them.
     Written like ``leads_rescore``: a derived value, with no change-log row."""
     scorer = Scorer.current()
-    windows = scorer.windows
-    if not windows:
+    if not scorer.windows:
         return
-    now = timezone.now()
-    batch = list(Lead.objects.filter(pk=lead_id).values(*LEAD_VALUES))
-    if not batch:
-        return
-    counts = behaviour_counts([lead_id], windows, now=now)
-    _scores_write([lead_id], scorer.scores(batch, [counts.get(lead_id, {})]), now)
+    _batch_rescore(scorer, list(Lead.objects.filter(pk=lead_id).values(*LEAD_VALUES)))
 
 
 def leads_rescore(
@@ -185,17 +179,27 @@ def leads_rescore(
         batch = list(queryset.filter(id__gt=last_id).values(*LEAD_VALUES)[:batch_size])
         if not batch:
             return done
-        ids = [row["id"] for row in batch]
-        counts = behaviour_counts(ids, scorer.windows, now=now)
-        scores = scorer.scores(batch, [counts.get(i, {}) for i in ids])
-        # Written around the record services, so without a change-log row, event or
-        # permission check: scores are derived values (rapport.scoring.records keeps them out
-        # of the change log on every save too), like a formula field; nobody changed the lead.
-        _scores_write(ids, scores, now)
+        _batch_rescore(scorer, batch, now)
         done += len(batch)
         if len(batch) < batch_size:
             return done
-        last_id = ids[-1]
+        last_id = batch[-1]["id"]
+
+
+def _batch_rescore(
+    scorer: Scorer, batch: list[dict[str, Any]], now: datetime | None = None
+) -> None:
+    """Score the leads of ``batch`` (their ``LEAD_VALUES``) and write the scores: one query for
+    their activity and web-form counts (if rules or the model read them), one update.
+    Written around the record services, so without a change-log row, event or permission
+    check: scores are derived values (rapport.scoring.records keeps them out of the change
+    log on every save too), like a formula field; nobody changed the lead."""
+    if not batch:
+        return
+    now = now or timezone.now()
+    ids = [row["id"] for row in batch]
+    counts = behaviour_counts(ids, scorer.windows, now=now)
+    _scores_write(ids, scorer.scores(batch, [counts.get(i, {}) for i in ids]), now)
 
 
 def _scores_write(ids: Sequence[int], scores: Sequence[dict[str, Any]], now: datetime) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from rapport.contacts.models import Contact, ContactEmail
 from rapport.core.models import ChangeLogEntry
+from rapport.framework.audit import CHANGELOG_COLUMNS
 from rapport.framework.bulk import bounded_mapping, insert_rows, reserve_ids, update_rows
 from rapport.framework.choices import ActorKind, ChangeAction, Channel
 from rapport.framework.events import RecordEvent, events_queue, subscribe, unsubscribe
@@ -56,20 +57,7 @@ def test_insert_rows_converts_what_the_driver_does_not_take(personas: Any) -> No
     )
     logged = insert_rows(
         ChangeLogEntry,
-        (
-            "time",
-            "actor_kind",
-            "user_id",
-            "token_id",
-            "channel",
-            "request_id",
-            "action",
-            "content_type_id",
-            "object_id",
-            "object_repr",
-            "before",
-            "after",
-        ),
+        CHANGELOG_COLUMNS,
         [
             (
                 when,
